@@ -1,0 +1,132 @@
+//! Identifier newtypes. Receives raw strings from clients (`CallId::parse`) and sends nothing:
+//! every other module names calls, connections and sessions through these types only.
+
+use std::fmt;
+
+use serde::Serialize;
+use uuid::Uuid;
+
+/// One leg of a call, in seed 000's form: `call_` followed by 12 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CallId(String);
+
+/// Why a string is not a [`CallId`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidCallId {
+    /// The text that was offered as a call id.
+    pub offered: String,
+}
+
+impl fmt::Display for InvalidCallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "'{}' is not a call id (expected call_ followed by 12 hex digits)",
+            self.offered
+        )
+    }
+}
+
+impl std::error::Error for InvalidCallId {}
+
+impl CallId {
+    const PREFIX: &'static str = "call_";
+    const HEX_DIGITS: usize = 12;
+
+    /// A fresh random call id.
+    pub fn generate() -> Self {
+        let hex = Uuid::new_v4().simple().to_string();
+        CallId(format!("{}{}", Self::PREFIX, &hex[..Self::HEX_DIGITS]))
+    }
+
+    /// Accepts exactly `call_` + 12 lowercase hex digits.
+    pub fn parse(text: &str) -> Result<Self, InvalidCallId> {
+        let well_formed = text.strip_prefix(Self::PREFIX).is_some_and(|hex| {
+            hex.len() == Self::HEX_DIGITS
+                && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        });
+        if well_formed {
+            Ok(CallId(text.to_owned()))
+        } else {
+            Err(InvalidCallId {
+                offered: text.chars().take(64).collect(),
+            })
+        }
+    }
+
+    /// The id as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CallId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One socket connection, for the whole life of the socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ConnId(Uuid);
+
+impl ConnId {
+    /// A fresh random connection id.
+    pub fn generate() -> Self {
+        ConnId(Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One conversation (for seed 000, one matched call between two legs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct SessionId(Uuid);
+
+impl SessionId {
+    /// A fresh random session id.
+    pub fn generate() -> Self {
+        SessionId(Uuid::new_v4())
+    }
+}
+
+impl fmt::Display for SessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_call_ids_parse_back() {
+        let id = CallId::generate();
+        assert_eq!(id.as_str().len(), 17);
+        assert_eq!(CallId::parse(id.as_str()), Ok(id));
+    }
+
+    #[test]
+    fn malformed_call_ids_are_refused() {
+        for bad in [
+            "",
+            "call_",
+            "call_12345678901",
+            "call_1234567890123",
+            "call_ABCDEF012345",
+            "call_zzzzzzzzzzzz",
+            "cal_123456789012",
+            "xcall_12345678901",
+        ] {
+            assert!(CallId::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Switchboard's actor core: every piece of domain state lives in exactly one actor here, and
+//! actors talk only through typed messages. No actix-web in this crate.
+//!
+//! # The actor map
+//!
+//! - A **connection** (one per socket, in the web crate) is reached through a [`ConnHandle`]:
+//!   it accepts [`Deliver`] (an [`Event`] to encode and send) and [`Disconnect`] (close with a
+//!   [`CloseCode`]). Its event mailbox is bounded; a client that stops reading is disconnected
+//!   as a slow consumer instead of growing memory.
+//! - The [`SessionRegistry`] admits sockets under the connection limit ([`Register`]), forgets
+//!   them ([`Deregister`]) and closes them all on shutdown ([`CloseAll`]).
+//! - The [`Matchmaker`] is the call directory: it issues call ids ([`StartCall`]), keeps the
+//!   customer and agent queues FIFO, pushes queue positions to waiting legs, and when a pair
+//!   forms it starts a [`Session`] for it. Sockets announce themselves with [`AttachLeg`] and
+//!   leave with [`LeaveLeg`]; a waiting leg whose socket leaves is dropped from its queue.
+//! - A [`Session`] is one matched call. It tells both legs [`Event::CallMatched`] (carrying its
+//!   own address), relays [`RelayTranscript`] from one leg to the other as
+//!   [`Event::Transcript`] with the speaker's role set by the hub, and ends the call on a hang
+//!   up, a disconnect or a REST request, telling every open leg [`Event::CallEnded`].
+//! - The [`Monitor`] answers [`GetStats`] from the shared [`Metrics`] counters.
+//!
+//! # The path of an ordinary message
+//!
+//! A transcript goes socket → [`Session`] → partner socket, two mailbox hops. The registry and
+//! the matchmaker are on the control path only (admission, matching, lookups).
+
+mod close;
+mod conn;
+mod event;
+mod ids;
+mod matchmaker;
+mod monitor;
+mod registry;
+mod role;
+mod session;
+
+pub use close::CloseCode;
+pub use conn::{ConnHandle, Deliver, Disconnect};
+pub use event::{EndReason, Event};
+pub use ids::{CallId, ConnId, InvalidCallId, SessionId};
+pub use matchmaker::{
+    ActiveCall, AttachLeg, CallClosed, CallSettings, CallStarted, CallView, CallsSnapshot,
+    EndCall, EndOrigin, LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, StartCall,
+    UnknownCall, WaitingLeg,
+};
+pub use monitor::{GetStats, Metrics, Monitor, Stats};
+pub use registry::{AdmissionRefused, CloseAll, Deregister, Register, SessionRegistry};
+pub use role::Role;
+pub use session::{Leg, RelayTranscript, Session};

@@ -1,0 +1,618 @@
+//! Matchmaker: the call directory and the two FIFO queues of seed 000. Receives [`StartCall`]
+//! and the lookups from HTTP handlers, [`AttachLeg`] / [`LeaveLeg`] / [`EndCall`] from call
+//! sockets, and [`CallClosed`] from sessions. Sends `QueuePosition`, `CallEnded` and `Refused`
+//! events to waiting legs, and starts one [`Session`] per pair, which tells both legs they are
+//! matched. Transcripts never pass through here.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+
+use crate::close::CloseCode;
+use crate::conn::ConnHandle;
+use crate::event::{EndReason, Event};
+use crate::ids::{CallId, ConnId, SessionId};
+use crate::monitor::Metrics;
+use crate::role::Role;
+use crate::session::{Leg, Session};
+
+/// Ask for a new call leg: queue it, or pair it at once with the longest-waiting partner.
+#[derive(Message)]
+#[rtype(result = "CallStarted")]
+pub struct StartCall {
+    /// Which side is calling.
+    pub role: Role,
+    /// Display name shown to the partner.
+    pub name: String,
+}
+
+/// The answer to [`StartCall`].
+#[derive(Debug, Clone)]
+pub struct CallStarted {
+    /// The new leg's id.
+    pub call_id: CallId,
+    /// When it was issued.
+    pub created_at: DateTime<Utc>,
+    /// Where it stands now.
+    pub placement: Placement,
+}
+
+/// Where a new leg stands.
+#[derive(Debug, Clone)]
+pub enum Placement {
+    /// Queued; 1 means next.
+    Waiting {
+        /// Place in the queue.
+        position: usize,
+    },
+    /// Paired at once.
+    Matched {
+        /// The partner's leg.
+        partner_call_id: CallId,
+        /// The partner's display name.
+        partner_name: Arc<str>,
+    },
+}
+
+/// A socket opened for a call leg. The answer arrives as events on `conn`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AttachLeg {
+    /// The leg named in the socket's path.
+    pub call_id: CallId,
+    /// The socket.
+    pub conn: ConnHandle,
+}
+
+/// A leg's socket closed. Handled by the Matchmaker (waiting legs leave the queue) and by the
+/// Session (the call ends). Ignored when `conn_id` is not the leg's current socket.
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct LeaveLeg {
+    /// The leg.
+    pub call_id: CallId,
+    /// The socket that closed.
+    pub conn_id: ConnId,
+}
+
+/// End a call (or withdraw a waiting leg). Handled by the Matchmaker and the Session.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<(), UnknownCall>")]
+pub struct EndCall {
+    /// The leg asking, or named in the REST path.
+    pub call_id: CallId,
+    /// Who asked.
+    pub origin: EndOrigin,
+}
+
+/// Who asked for a call to end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndOrigin {
+    /// The leg itself sent `call_ended`.
+    Hangup,
+    /// `POST /api/calls/{call_id}/end`.
+    Api,
+}
+
+/// No call leg has that id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnknownCall;
+
+/// Where does this leg stand?
+#[derive(Message)]
+#[rtype(result = "Option<CallView>")]
+pub struct LookupCall {
+    /// The leg.
+    pub call_id: CallId,
+}
+
+/// One leg as seen by `GET /api/calls/match/{call_id}`.
+#[derive(Debug, Clone)]
+pub enum CallView {
+    /// Still queued.
+    Waiting {
+        /// Its side.
+        role: Role,
+        /// Its display name.
+        name: Arc<str>,
+        /// Place in the queue; 1 means next.
+        position: usize,
+        /// When it joined the queue.
+        since: DateTime<Utc>,
+    },
+    /// Paired.
+    Matched {
+        /// Its side.
+        role: Role,
+        /// Its display name.
+        name: Arc<str>,
+        /// The partner's leg.
+        partner_call_id: CallId,
+        /// The partner's display name.
+        partner_name: Arc<str>,
+        /// When the pair was made.
+        started_at: DateTime<Utc>,
+        /// The conversation.
+        session_id: SessionId,
+    },
+}
+
+/// Everything the Matchmaker holds, for `GET /api/calls`.
+#[derive(Message)]
+#[rtype(result = "CallsSnapshot")]
+pub struct ListCalls;
+
+/// The answer to [`ListCalls`].
+#[derive(Debug, Clone, Default)]
+pub struct CallsSnapshot {
+    /// Calls in progress, oldest first.
+    pub active_calls: Vec<ActiveCall>,
+    /// The customer queue, head first.
+    pub waiting_customers: Vec<WaitingLeg>,
+    /// The agent queue, head first.
+    pub available_agents: Vec<WaitingLeg>,
+}
+
+/// One call in progress.
+#[derive(Debug, Clone)]
+pub struct ActiveCall {
+    /// The conversation.
+    pub session_id: SessionId,
+    /// The customer's leg.
+    pub customer_call_id: CallId,
+    /// The agent's leg.
+    pub agent_call_id: CallId,
+    /// The customer's display name.
+    pub customer_name: Arc<str>,
+    /// The agent's display name.
+    pub agent_name: Arc<str>,
+    /// When the pair was made.
+    pub started_at: DateTime<Utc>,
+}
+
+/// One queued leg.
+#[derive(Debug, Clone)]
+pub struct WaitingLeg {
+    /// The leg.
+    pub call_id: CallId,
+    /// Its display name.
+    pub name: Arc<str>,
+    /// When it joined the queue.
+    pub since: DateTime<Utc>,
+    /// Place in the queue; 1 means next.
+    pub position: usize,
+    /// Whether its socket is open.
+    pub connected: bool,
+}
+
+/// A session has ended; forget its legs.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CallClosed {
+    /// Both legs of the ended call.
+    pub call_ids: [CallId; 2],
+}
+
+/// Timing and size settings shared by the Matchmaker and its sessions.
+#[derive(Debug, Clone, Copy)]
+pub struct CallSettings {
+    /// How long an issued leg may go without opening its socket before it is dropped.
+    pub connect_timeout: Duration,
+    /// How many transcripts a session holds for a partner whose socket is not open yet.
+    pub transcript_backlog: usize,
+}
+
+/// A leg in a queue.
+struct Waiter {
+    /// The leg.
+    call_id: CallId,
+    /// Its display name.
+    name: Arc<str>,
+    /// When it joined the queue.
+    since: DateTime<Utc>,
+    /// Its socket, once open.
+    conn: Option<ConnHandle>,
+}
+
+/// What the directory knows of an issued leg.
+enum Entry {
+    /// Queued on its side.
+    Waiting(Role),
+    /// Paired.
+    Matched(MatchedLeg),
+}
+
+/// A paired leg.
+struct MatchedLeg {
+    /// Its side.
+    role: Role,
+    /// Its display name.
+    name: Arc<str>,
+    /// The partner's leg.
+    partner_call_id: CallId,
+    /// The partner's display name.
+    partner_name: Arc<str>,
+    /// When the pair was made.
+    started_at: DateTime<Utc>,
+    /// The conversation.
+    session_id: SessionId,
+    /// The conversation actor.
+    session: Addr<Session>,
+}
+
+/// The matchmaker actor.
+pub struct Matchmaker {
+    /// Waiting legs per role (index [`Role::index`]), head first.
+    queues: [VecDeque<Waiter>; 2],
+    /// Every issued leg that is waiting or in a call.
+    calls: HashMap<CallId, Entry>,
+    /// Timing and size settings.
+    settings: CallSettings,
+    /// Shared counters.
+    metrics: Arc<Metrics>,
+}
+
+impl Matchmaker {
+    /// An empty matchmaker.
+    pub fn new(settings: CallSettings, metrics: Arc<Metrics>) -> Self {
+        Matchmaker {
+            queues: [VecDeque::new(), VecDeque::new()],
+            calls: HashMap::new(),
+            settings,
+            metrics,
+        }
+    }
+
+    fn fresh_call_id(&self) -> CallId {
+        loop {
+            let id = CallId::generate();
+            if !self.calls.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    fn start_call(&mut self, role: Role, name: String, ctx: &mut Context<Self>) -> CallStarted {
+        let call_id = self.fresh_call_id();
+        let name: Arc<str> = name.into();
+        let created_at = Utc::now();
+        Metrics::bump(&self.metrics.calls_started);
+        let placement = match self.queues[role.partner().index()].pop_front() {
+            Some(partner) => {
+                self.announce_positions(role.partner(), 0);
+                let mine = Waiter {
+                    call_id: call_id.clone(),
+                    name,
+                    since: created_at,
+                    conn: None,
+                };
+                let placement = Placement::Matched {
+                    partner_call_id: partner.call_id.clone(),
+                    partner_name: partner.name.clone(),
+                };
+                let (customer, agent) = match role {
+                    Role::Customer => (mine, partner),
+                    Role::Agent => (partner, mine),
+                };
+                self.pair(customer, agent, created_at, ctx);
+                placement
+            }
+            None => {
+                let queue = &mut self.queues[role.index()];
+                queue.push_back(Waiter {
+                    call_id: call_id.clone(),
+                    name,
+                    since: created_at,
+                    conn: None,
+                });
+                let position = queue.len();
+                self.calls.insert(call_id.clone(), Entry::Waiting(role));
+                let expiring = call_id.clone();
+                ctx.run_later(self.settings.connect_timeout, move |act, _| {
+                    act.expire_unconnected(&expiring)
+                });
+                Placement::Waiting { position }
+            }
+        };
+        self.publish_gauges();
+        CallStarted {
+            call_id,
+            created_at,
+            placement,
+        }
+    }
+
+    fn pair(
+        &mut self,
+        customer: Waiter,
+        agent: Waiter,
+        started_at: DateTime<Utc>,
+        ctx: &mut Context<Self>,
+    ) {
+        let session_id = SessionId::generate();
+        let session = Session::new(
+            session_id,
+            [Leg::new(&customer.call_id, &customer.name, customer.conn.clone()),
+             Leg::new(&agent.call_id, &agent.name, agent.conn.clone())],
+            started_at,
+            ctx.address(),
+            self.settings,
+            self.metrics.clone(),
+        )
+        .start();
+        for (me, partner, role) in [
+            (&customer, &agent, Role::Customer),
+            (&agent, &customer, Role::Agent),
+        ] {
+            self.calls.insert(
+                me.call_id.clone(),
+                Entry::Matched(MatchedLeg {
+                    role,
+                    name: me.name.clone(),
+                    partner_call_id: partner.call_id.clone(),
+                    partner_name: partner.name.clone(),
+                    started_at,
+                    session_id,
+                    session: session.clone(),
+                }),
+            );
+        }
+        Metrics::bump(&self.metrics.calls_matched);
+    }
+
+    fn queue_index(&self, role: Role, call_id: &CallId) -> Option<usize> {
+        self.queues[role.index()]
+            .iter()
+            .position(|w| &w.call_id == call_id)
+    }
+
+    /// Tells every connected waiter at or behind `from` its (new) place.
+    fn announce_positions(&self, role: Role, from: usize) {
+        for (index, waiter) in self.queues[role.index()].iter().enumerate().skip(from) {
+            if let Some(conn) = &waiter.conn {
+                conn.push(Event::QueuePosition {
+                    call_id: waiter.call_id.clone(),
+                    role,
+                    position: index + 1,
+                });
+            }
+        }
+    }
+
+    fn publish_gauges(&self) {
+        let m = &self.metrics;
+        Metrics::set(&m.waiting_customers, self.queues[Role::Customer.index()].len());
+        Metrics::set(&m.available_agents, self.queues[Role::Agent.index()].len());
+        let in_calls = self.calls.len()
+            - self.queues[Role::Customer.index()].len()
+            - self.queues[Role::Agent.index()].len();
+        Metrics::set(&m.active_calls, in_calls / 2);
+    }
+
+    /// Takes a waiting leg out of its queue and the directory.
+    fn withdraw(&mut self, role: Role, index: usize) -> Option<Waiter> {
+        let waiter = self.queues[role.index()].remove(index)?;
+        self.calls.remove(&waiter.call_id);
+        self.announce_positions(role, index);
+        self.publish_gauges();
+        Some(waiter)
+    }
+
+    fn attach_leg(&mut self, call_id: CallId, conn: ConnHandle) {
+        match self.calls.get(&call_id) {
+            None => {
+                conn.push(Event::Refused {
+                    error: "unknown_call",
+                    detail: format!("call {call_id} is not waiting or in progress"),
+                    close: CloseCode::UnknownCall,
+                });
+            }
+            Some(Entry::Matched(leg)) => leg.session.do_send(AttachLeg { call_id, conn }),
+            Some(Entry::Waiting(role)) => {
+                let role = *role;
+                let Some(index) = self.queue_index(role, &call_id) else {
+                    return;
+                };
+                let waiter = &mut self.queues[role.index()][index];
+                if waiter.conn.is_some() {
+                    conn.push(Event::Refused {
+                        error: "already_connected",
+                        detail: format!("another socket is already connected to {call_id}"),
+                        close: CloseCode::AlreadyConnected,
+                    });
+                    return;
+                }
+                waiter.conn = Some(conn.clone());
+                conn.push(Event::QueuePosition {
+                    call_id,
+                    role,
+                    position: index + 1,
+                });
+            }
+        }
+    }
+
+    fn leave_leg(&mut self, msg: LeaveLeg) {
+        match self.calls.get(&msg.call_id) {
+            None => {}
+            Some(Entry::Matched(leg)) => leg.session.do_send(msg),
+            Some(Entry::Waiting(role)) => {
+                let role = *role;
+                let Some(index) = self.queue_index(role, &msg.call_id) else {
+                    return;
+                };
+                let current = self.queues[role.index()][index].conn.as_ref();
+                if current.is_some_and(|c| c.id == msg.conn_id) {
+                    log::info!("{} left the {} queue", msg.call_id, role.as_str());
+                    self.withdraw(role, index);
+                }
+            }
+        }
+    }
+
+    fn end_call(&mut self, msg: EndCall) -> Result<(), UnknownCall> {
+        match self.calls.get(&msg.call_id).ok_or(UnknownCall)? {
+            Entry::Matched(leg) => leg.session.do_send(msg),
+            Entry::Waiting(role) => {
+                let role = *role;
+                let index = self.queue_index(role, &msg.call_id).ok_or(UnknownCall)?;
+                if let Some(Waiter {
+                    call_id,
+                    conn: Some(conn),
+                    ..
+                }) = self.withdraw(role, index)
+                {
+                    let reason = match msg.origin {
+                        EndOrigin::Hangup => EndReason::HungUp(role),
+                        EndOrigin::Api => EndReason::EndedViaApi,
+                    };
+                    conn.push(Event::CallEnded { call_id, reason });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn expire_unconnected(&mut self, call_id: &CallId) {
+        let Some(Entry::Waiting(role)) = self.calls.get(call_id) else {
+            return;
+        };
+        let role = *role;
+        if let Some(index) = self.queue_index(role, call_id)
+            && self.queues[role.index()][index].conn.is_none()
+        {
+            log::info!("{call_id} never opened its socket; dropped from the queue");
+            self.withdraw(role, index);
+        }
+    }
+
+    fn lookup(&self, call_id: &CallId) -> Option<CallView> {
+        match self.calls.get(call_id)? {
+            Entry::Waiting(role) => {
+                let index = self.queue_index(*role, call_id)?;
+                let waiter = &self.queues[role.index()][index];
+                Some(CallView::Waiting {
+                    role: *role,
+                    name: waiter.name.clone(),
+                    position: index + 1,
+                    since: waiter.since,
+                })
+            }
+            Entry::Matched(leg) => Some(CallView::Matched {
+                role: leg.role,
+                name: leg.name.clone(),
+                partner_call_id: leg.partner_call_id.clone(),
+                partner_name: leg.partner_name.clone(),
+                started_at: leg.started_at,
+                session_id: leg.session_id,
+            }),
+        }
+    }
+
+    fn snapshot(&self) -> CallsSnapshot {
+        let mut active_calls: Vec<ActiveCall> = self
+            .calls
+            .iter()
+            .filter_map(|(call_id, entry)| match entry {
+                Entry::Matched(leg) if leg.role == Role::Customer => Some(ActiveCall {
+                    session_id: leg.session_id,
+                    customer_call_id: call_id.clone(),
+                    agent_call_id: leg.partner_call_id.clone(),
+                    customer_name: leg.name.clone(),
+                    agent_name: leg.partner_name.clone(),
+                    started_at: leg.started_at,
+                }),
+                _ => None,
+            })
+            .collect();
+        active_calls.sort_by_key(|call| call.started_at);
+        let queue = |role: Role| {
+            self.queues[role.index()]
+                .iter()
+                .enumerate()
+                .map(|(index, w)| WaitingLeg {
+                    call_id: w.call_id.clone(),
+                    name: w.name.clone(),
+                    since: w.since,
+                    position: index + 1,
+                    connected: w.conn.is_some(),
+                })
+                .collect()
+        };
+        CallsSnapshot {
+            active_calls,
+            waiting_customers: queue(Role::Customer),
+            available_agents: queue(Role::Agent),
+        }
+    }
+
+    fn forget(&mut self, call_ids: [CallId; 2]) {
+        for call_id in call_ids {
+            self.calls.remove(&call_id);
+        }
+        self.publish_gauges();
+    }
+}
+
+impl Actor for Matchmaker {
+    type Context = Context<Self>;
+}
+
+impl Handler<StartCall> for Matchmaker {
+    type Result = MessageResult<StartCall>;
+
+    fn handle(&mut self, msg: StartCall, ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.start_call(msg.role, msg.name, ctx))
+    }
+}
+
+impl Handler<AttachLeg> for Matchmaker {
+    type Result = ();
+
+    fn handle(&mut self, msg: AttachLeg, _: &mut Context<Self>) {
+        self.attach_leg(msg.call_id, msg.conn);
+    }
+}
+
+impl Handler<LeaveLeg> for Matchmaker {
+    type Result = ();
+
+    fn handle(&mut self, msg: LeaveLeg, _: &mut Context<Self>) {
+        self.leave_leg(msg);
+    }
+}
+
+impl Handler<EndCall> for Matchmaker {
+    type Result = Result<(), UnknownCall>;
+
+    fn handle(&mut self, msg: EndCall, _: &mut Context<Self>) -> Self::Result {
+        self.end_call(msg)
+    }
+}
+
+impl Handler<LookupCall> for Matchmaker {
+    type Result = Option<CallView>;
+
+    fn handle(&mut self, msg: LookupCall, _: &mut Context<Self>) -> Self::Result {
+        self.lookup(&msg.call_id)
+    }
+}
+
+impl Handler<ListCalls> for Matchmaker {
+    type Result = MessageResult<ListCalls>;
+
+    fn handle(&mut self, _: ListCalls, _: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.snapshot())
+    }
+}
+
+impl Handler<CallClosed> for Matchmaker {
+    type Result = ();
+
+    fn handle(&mut self, msg: CallClosed, _: &mut Context<Self>) {
+        self.forget(msg.call_ids);
+    }
+}

@@ -1,0 +1,276 @@
+//! Session: one matched call, the only writer of its state. Receives [`RelayTranscript`] from a
+//! leg's socket, [`AttachLeg`], [`LeaveLeg`] and [`EndCall`] from sockets or the Matchmaker.
+//! Sends `CallMatched`, `Transcript`, `CallEnded` and `Error` events straight to the legs'
+//! connections, and [`CallClosed`] to the Matchmaker when it stops. This is the whole path of an
+//! ordinary message: Connection → Session → Connection.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+
+use crate::close::CloseCode;
+use crate::conn::ConnHandle;
+use crate::event::{EndReason, Event};
+use crate::ids::{CallId, ConnId, SessionId};
+use crate::matchmaker::{
+    AttachLeg, CallClosed, CallSettings, EndCall, EndOrigin, LeaveLeg, Matchmaker, UnknownCall,
+};
+use crate::monitor::Metrics;
+use crate::role::Role;
+
+/// A line said on one leg, to be relayed to the other.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RelayTranscript {
+    /// The leg that said it.
+    pub call_id: CallId,
+    /// What was said.
+    pub text: String,
+}
+
+/// One side of the call.
+pub struct Leg {
+    /// The leg's id.
+    call_id: CallId,
+    /// Its display name.
+    name: Arc<str>,
+    /// Its socket, while open.
+    conn: Option<ConnHandle>,
+    /// Whether a socket was ever attached.
+    ever_connected: bool,
+    /// Transcripts held until the socket opens (bounded by the backlog setting).
+    backlog: VecDeque<Event>,
+}
+
+impl Leg {
+    /// A leg, with its socket if it already has one.
+    pub fn new(call_id: &CallId, name: &Arc<str>, conn: Option<ConnHandle>) -> Self {
+        Leg {
+            call_id: call_id.clone(),
+            name: name.clone(),
+            ever_connected: conn.is_some(),
+            conn,
+            backlog: VecDeque::new(),
+        }
+    }
+}
+
+/// The session actor.
+pub struct Session {
+    /// The conversation's id.
+    id: SessionId,
+    /// The customer leg at index 0, the agent leg at index 1.
+    legs: [Leg; 2],
+    /// When the pair was made.
+    started_at: DateTime<Utc>,
+    /// Sequence number of the last relayed transcript.
+    last_seq: u64,
+    /// Set once the call has ended; later requests are ignored.
+    ended: bool,
+    /// Told when the session ends.
+    matchmaker: Addr<Matchmaker>,
+    /// Timing and size settings.
+    settings: CallSettings,
+    /// Shared counters.
+    metrics: Arc<Metrics>,
+}
+
+impl Session {
+    /// A session for a freshly made pair, `legs` ordered customer, agent.
+    pub fn new(
+        id: SessionId,
+        legs: [Leg; 2],
+        started_at: DateTime<Utc>,
+        matchmaker: Addr<Matchmaker>,
+        settings: CallSettings,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Session {
+            id,
+            legs,
+            started_at,
+            last_seq: 0,
+            ended: false,
+            matchmaker,
+            settings,
+            metrics,
+        }
+    }
+
+    fn role_of(&self, call_id: &CallId) -> Option<Role> {
+        [Role::Customer, Role::Agent]
+            .into_iter()
+            .find(|role| &self.legs[role.index()].call_id == call_id)
+    }
+
+    fn matched_event(&self, role: Role, ctx: &Context<Self>) -> Event {
+        let partner = &self.legs[role.partner().index()];
+        Event::CallMatched {
+            call_id: self.legs[role.index()].call_id.clone(),
+            role,
+            partner_call_id: partner.call_id.clone(),
+            partner_name: partner.name.clone(),
+            started_at: self.started_at,
+            session: ctx.address(),
+        }
+    }
+
+    fn announce_match(&self, ctx: &Context<Self>) {
+        for role in [Role::Customer, Role::Agent] {
+            if let Some(conn) = &self.legs[role.index()].conn {
+                conn.push(self.matched_event(role, ctx));
+            }
+        }
+    }
+
+    fn attach(&mut self, call_id: &CallId, conn: ConnHandle, ctx: &mut Context<Self>) {
+        let Some(role) = self.role_of(call_id) else {
+            return;
+        };
+        if self.legs[role.index()].conn.is_some() {
+            conn.push(Event::Refused {
+                error: "already_connected",
+                detail: format!("another socket is already connected to {call_id}"),
+                close: CloseCode::AlreadyConnected,
+            });
+            return;
+        }
+        conn.push(self.matched_event(role, ctx));
+        let leg = &mut self.legs[role.index()];
+        for event in leg.backlog.drain(..) {
+            conn.push(event);
+        }
+        leg.conn = Some(conn);
+        leg.ever_connected = true;
+    }
+
+    fn relay(&mut self, call_id: &CallId, text: String) {
+        let Some(speaker) = self.role_of(call_id) else {
+            return;
+        };
+        self.last_seq += 1;
+        let event = Event::Transcript {
+            speaker,
+            text: text.into(),
+            seq: self.last_seq,
+            timestamp: Utc::now(),
+        };
+        let backlog_limit = self.settings.transcript_backlog;
+        let listener = &mut self.legs[speaker.partner().index()];
+        match &listener.conn {
+            Some(conn) => {
+                conn.push(event);
+            }
+            None if listener.backlog.len() < backlog_limit => listener.backlog.push_back(event),
+            None => {
+                self.last_seq -= 1;
+                if let Some(conn) = &self.legs[speaker.index()].conn {
+                    conn.push(Event::Error {
+                        error: "partner_not_connected",
+                        detail: format!(
+                            "the partner's socket is not open and {backlog_limit} lines are already held for it"
+                        ),
+                    });
+                }
+                return;
+            }
+        }
+        Metrics::bump(&self.metrics.transcripts_relayed);
+    }
+
+    fn leave(&mut self, call_id: &CallId, conn_id: ConnId, ctx: &mut Context<Self>) {
+        let Some(role) = self.role_of(call_id) else {
+            return;
+        };
+        let leg = &mut self.legs[role.index()];
+        if leg.conn.as_ref().is_some_and(|c| c.id == conn_id) {
+            leg.conn = None;
+            self.end(EndReason::Disconnected(role), ctx);
+        }
+    }
+
+    fn end_on_request(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Result<(), UnknownCall> {
+        let role = self.role_of(&msg.call_id).ok_or(UnknownCall)?;
+        let reason = match msg.origin {
+            EndOrigin::Hangup => EndReason::HungUp(role),
+            EndOrigin::Api => EndReason::EndedViaApi,
+        };
+        self.end(reason, ctx);
+        Ok(())
+    }
+
+    fn end_if_never_connected(&mut self, ctx: &mut Context<Self>) {
+        if self.legs.iter().any(|leg| !leg.ever_connected) {
+            self.end(EndReason::ConnectTimeout, ctx);
+        }
+    }
+
+    fn end(&mut self, reason: EndReason, ctx: &mut Context<Self>) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        log::info!("session {} ended: {}", self.id, reason.as_str());
+        for leg in &self.legs {
+            if let Some(conn) = &leg.conn {
+                conn.push(Event::CallEnded {
+                    call_id: leg.call_id.clone(),
+                    reason,
+                });
+            }
+        }
+        Metrics::bump(&self.metrics.calls_ended);
+        ctx.stop();
+    }
+}
+
+impl Actor for Session {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.announce_match(ctx);
+        ctx.run_later(self.settings.connect_timeout, |act, ctx| {
+            act.end_if_never_connected(ctx)
+        });
+    }
+
+    fn stopped(&mut self, _: &mut Context<Self>) {
+        self.matchmaker.do_send(CallClosed {
+            call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
+        });
+    }
+}
+
+impl Handler<RelayTranscript> for Session {
+    type Result = ();
+
+    fn handle(&mut self, msg: RelayTranscript, _: &mut Context<Self>) {
+        self.relay(&msg.call_id, msg.text);
+    }
+}
+
+impl Handler<AttachLeg> for Session {
+    type Result = ();
+
+    fn handle(&mut self, msg: AttachLeg, ctx: &mut Context<Self>) {
+        self.attach(&msg.call_id, msg.conn, ctx);
+    }
+}
+
+impl Handler<LeaveLeg> for Session {
+    type Result = ();
+
+    fn handle(&mut self, msg: LeaveLeg, ctx: &mut Context<Self>) {
+        self.leave(&msg.call_id, msg.conn_id, ctx);
+    }
+}
+
+impl Handler<EndCall> for Session {
+    type Result = Result<(), UnknownCall>;
+
+    fn handle(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Self::Result {
+        self.end_on_request(msg, ctx)
+    }
+}

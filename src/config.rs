@@ -1,0 +1,272 @@
+//! One typed configuration for the hub. Receives environment variables and command-line flags
+//! (flags win), fills in defaults, and checks the result in [`Config::validate`] so that a bad
+//! setting stops the hub at start with a clear message instead of misbehaving later.
+
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Everything the hub needs to start. `Config::default()` is the production default; tests
+/// override fields (millisecond heartbeats, small limits).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to bind (`HOST`).
+    pub host: String,
+    /// Port to bind (`PORT`).
+    pub port: u16,
+    /// HTTP worker threads (`WORKERS`); each runs its share of the sockets.
+    pub workers: usize,
+    /// How often the hub pings each socket (`WS_HEARTBEAT_INTERVAL` or
+    /// `WEBSOCKET_HEARTBEAT_INTERVAL`).
+    pub heartbeat_interval: Duration,
+    /// A socket that sends nothing (not even a pong) for this long is closed with 4000
+    /// (`WS_CONNECTION_TIMEOUT` or `WEBSOCKET_CONNECTION_TIMEOUT`). At least twice the interval.
+    pub connection_timeout: Duration,
+    /// Most sockets open at once; the next is closed with 1013 (`WS_MAX_CONNECTIONS` or
+    /// `MAX_WEBSOCKET_CONNECTIONS`).
+    pub max_connections: usize,
+    /// Largest inbound message in bytes; a larger one gets an error frame (`WS_MAX_FRAME_BYTES`).
+    pub max_frame_bytes: usize,
+    /// Events queued for one socket before it counts as a slow consumer and is closed with 4008
+    /// (`WS_OUTBOUND_QUEUE`).
+    pub outbound_queue: usize,
+    /// How long an issued call leg may go without opening its socket before it is dropped
+    /// (`CALL_CONNECT_TIMEOUT`).
+    pub call_connect_timeout: Duration,
+    /// Transcripts held for a matched partner whose socket is not open yet
+    /// (`CALL_TRANSCRIPT_BACKLOG`).
+    pub transcript_backlog: usize,
+    /// Longest time a graceful shutdown waits for open connections to finish
+    /// (`SHUTDOWN_TIMEOUT`).
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: "0.0.0.0".into(),
+            port: 8000,
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            heartbeat_interval: Duration::from_secs(30),
+            connection_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            max_frame_bytes: 64 * 1024,
+            outbound_queue: 256,
+            call_connect_timeout: Duration::from_secs(30),
+            transcript_backlog: 256,
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A setting that cannot work.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// A count or duration that must be positive is zero.
+    #[error("{0} must be greater than zero")]
+    Zero(&'static str),
+    /// The heartbeat would not fit twice into the timeout.
+    #[error(
+        "the heartbeat interval ({interval:?}) must be at most half the connection timeout ({timeout:?})"
+    )]
+    HeartbeatTooSlow {
+        /// The configured interval.
+        interval: Duration,
+        /// The configured timeout.
+        timeout: Duration,
+    },
+}
+
+impl Config {
+    /// Reads flags and environment variables over the defaults.
+    pub fn from_env_and_args() -> Config {
+        Cli::parse().into_config()
+    }
+
+    /// `host:port`, for binding.
+    pub fn bind_address(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// Checks that the settings can work together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("workers", self.workers == 0),
+            ("the heartbeat interval", self.heartbeat_interval.is_zero()),
+            ("the connection timeout", self.connection_timeout.is_zero()),
+            ("the connection limit", self.max_connections == 0),
+            ("the frame size limit", self.max_frame_bytes == 0),
+            ("the outbound queue", self.outbound_queue == 0),
+            ("the call connect timeout", self.call_connect_timeout.is_zero()),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, zero)| *zero) {
+            return Err(ConfigError::Zero(name));
+        }
+        if self.heartbeat_interval * 2 > self.connection_timeout {
+            return Err(ConfigError::HeartbeatTooSlow {
+                interval: self.heartbeat_interval,
+                timeout: self.connection_timeout,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Parses `30` or `1.5` (seconds, as the seeds write them), or `250ms`, `30s`, `2m`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(split) => text.split_at(split),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration (try 30, 1.5, 250ms, 30s or 2m)"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("unknown unit '{unit}' in '{text}' (use ms, s or m)")),
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("'{text}' is not a usable duration"))
+}
+
+/// Command-line flags, each with its environment variable. Unset values keep the defaults.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, about = "Switchboard: a realtime hub for customers, bots, agents and admins")]
+struct Cli {
+    /// Address to bind.
+    #[arg(long, env = "HOST")]
+    host: Option<String>,
+    /// Port to bind.
+    #[arg(long, env = "PORT")]
+    port: Option<u16>,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "WORKERS")]
+    workers: Option<usize>,
+    /// Heartbeat ping interval (30, 1.5, 250ms, 30s ...).
+    #[arg(long, env = "WS_HEARTBEAT_INTERVAL", value_parser = parse_duration)]
+    heartbeat_interval: Option<Duration>,
+    /// Seed 002's name for the heartbeat interval.
+    #[arg(long, env = "WEBSOCKET_HEARTBEAT_INTERVAL", value_parser = parse_duration, hide = true)]
+    websocket_heartbeat_interval: Option<Duration>,
+    /// Close a socket silent for this long.
+    #[arg(long, env = "WS_CONNECTION_TIMEOUT", value_parser = parse_duration)]
+    connection_timeout: Option<Duration>,
+    /// Seed 002's name for the connection timeout.
+    #[arg(long, env = "WEBSOCKET_CONNECTION_TIMEOUT", value_parser = parse_duration, hide = true)]
+    websocket_connection_timeout: Option<Duration>,
+    /// Most sockets open at once.
+    #[arg(long, env = "WS_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seed 002's name for the connection limit.
+    #[arg(long, env = "MAX_WEBSOCKET_CONNECTIONS", hide = true)]
+    max_websocket_connections: Option<usize>,
+    /// Largest inbound message in bytes.
+    #[arg(long, env = "WS_MAX_FRAME_BYTES")]
+    max_frame_bytes: Option<usize>,
+    /// Events queued per socket before it is closed as a slow consumer.
+    #[arg(long, env = "WS_OUTBOUND_QUEUE")]
+    outbound_queue: Option<usize>,
+    /// How long an issued call leg may wait for its socket.
+    #[arg(long, env = "CALL_CONNECT_TIMEOUT", value_parser = parse_duration)]
+    call_connect_timeout: Option<Duration>,
+    /// Transcripts held for a partner whose socket is not open yet.
+    #[arg(long, env = "CALL_TRANSCRIPT_BACKLOG")]
+    transcript_backlog: Option<usize>,
+    /// Longest graceful-shutdown drain.
+    #[arg(long, env = "SHUTDOWN_TIMEOUT", value_parser = parse_duration)]
+    shutdown_timeout: Option<Duration>,
+}
+
+impl Cli {
+    fn into_config(self) -> Config {
+        let d = Config::default();
+        Config {
+            host: self.host.unwrap_or(d.host),
+            port: self.port.unwrap_or(d.port),
+            workers: self.workers.unwrap_or(d.workers),
+            heartbeat_interval: self
+                .heartbeat_interval
+                .or(self.websocket_heartbeat_interval)
+                .unwrap_or(d.heartbeat_interval),
+            connection_timeout: self
+                .connection_timeout
+                .or(self.websocket_connection_timeout)
+                .unwrap_or(d.connection_timeout),
+            max_connections: self
+                .max_connections
+                .or(self.max_websocket_connections)
+                .unwrap_or(d.max_connections),
+            max_frame_bytes: self.max_frame_bytes.unwrap_or(d.max_frame_bytes),
+            outbound_queue: self.outbound_queue.unwrap_or(d.outbound_queue),
+            call_connect_timeout: self.call_connect_timeout.unwrap_or(d.call_connect_timeout),
+            transcript_backlog: self.transcript_backlog.unwrap_or(d.transcript_backlog),
+            shutdown_timeout: self.shutdown_timeout.unwrap_or(d.shutdown_timeout),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_accept_seed_seconds_and_units() {
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("-1").is_err());
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(Config::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn heartbeat_must_fit_twice_in_timeout() {
+        let config = Config {
+            heartbeat_interval: Duration::from_secs(40),
+            connection_timeout: Duration::from_secs(60),
+            ..Config::default()
+        };
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::HeartbeatTooSlow { .. })
+        ));
+    }
+
+    #[test]
+    fn zero_limits_are_refused() {
+        let config = Config {
+            max_connections: 0,
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::Zero("the connection limit"))
+        );
+    }
+
+    #[test]
+    fn seed_names_are_read_when_the_short_names_are_absent() {
+        let cli = Cli::parse_from([
+            "switchboard",
+            "--websocket-heartbeat-interval",
+            "5",
+            "--max-websocket-connections",
+            "7",
+            "--connection-timeout",
+            "250ms",
+        ]);
+        let config = cli.into_config();
+        assert_eq!(config.heartbeat_interval, Duration::from_secs(5));
+        assert_eq!(config.max_connections, 7);
+        assert_eq!(config.connection_timeout, Duration::from_millis(250));
+    }
+}

@@ -1,0 +1,170 @@
+//! Switchboard: a realtime hub where customers, AI bots, human agents and admins meet over
+//! WebSockets, SSE and HTTP. This crate is the web edge: it receives HTTP requests and socket
+//! frames, hands them to the actor core (`switchboard-actors`) as typed messages, and sends the
+//! answers back in each endpoint's wire format.
+//!
+//! [`run`] is the one entry point used by `main`, the tests and the examples: it starts the
+//! actors, serves on the given listener and returns when the hub has shut down. [`start`] does
+//! the same but hands back a [`Hub`] to steer, for tests that need to stop it themselves.
+
+pub mod config;
+mod http;
+mod state;
+mod ws;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix::{Actor, Addr};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::{App, HttpServer, web};
+use switchboard_actors::{
+    CallSettings, CloseAll, CloseCode, Matchmaker, Metrics, Monitor, SessionRegistry,
+};
+
+pub use config::{Config, ConfigError};
+
+use state::AppState;
+use ws::SocketLimits;
+
+/// Why the hub could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting cannot work.
+    #[error("invalid configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The listener could not be used.
+    #[error("cannot serve: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A running hub.
+pub struct Hub {
+    /// The HTTP server future; completes when the hub has stopped.
+    server: Server,
+    /// How to stop it.
+    handle: HubHandle,
+    /// Where it listens.
+    local_addr: SocketAddr,
+}
+
+/// Stops a running hub. Cheap to clone.
+#[derive(Clone)]
+pub struct HubHandle {
+    /// The HTTP server's handle.
+    server: ServerHandle,
+    /// Told to close every socket with 1001.
+    registry: Addr<SessionRegistry>,
+}
+
+impl Hub {
+    /// Where the hub listens.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle that can shut the hub down.
+    pub fn handle(&self) -> HubHandle {
+        self.handle.clone()
+    }
+
+    /// Waits until the hub has stopped.
+    pub async fn stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+impl HubHandle {
+    /// Graceful shutdown: stop accepting, close every socket with 1001 "going away", then wait
+    /// for connections to drain (at most the configured shutdown timeout).
+    pub async fn shutdown(&self) {
+        self.server.pause().await;
+        let told = self
+            .registry
+            .send(CloseAll {
+                code: CloseCode::GoingAway,
+                reason: "server shutting down".into(),
+            })
+            .await
+            .unwrap_or(0);
+        log::info!("shutting down: closing {told} sockets");
+        self.server.stop(true).await;
+    }
+}
+
+/// Starts the actors and the HTTP server on `listener`. Must be called inside an actix system.
+pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
+    config.validate()?;
+    let local_addr = listener.local_addr()?;
+    let metrics = Arc::new(Metrics::default());
+    let settings = CallSettings {
+        connect_timeout: config.call_connect_timeout,
+        transcript_backlog: config.transcript_backlog,
+    };
+    let state = AppState {
+        matchmaker: Matchmaker::new(settings, metrics.clone()).start(),
+        registry: SessionRegistry::new(config.max_connections, metrics.clone()).start(),
+        monitor: Monitor::new(metrics.clone()).start(),
+        metrics,
+        socket_limits: SocketLimits {
+            heartbeat_interval: config.heartbeat_interval,
+            connection_timeout: config.connection_timeout,
+            max_frame_bytes: config.max_frame_bytes,
+            outbound_queue: config.outbound_queue,
+        },
+    };
+    let registry = state.registry.clone();
+    let drain_seconds = config.shutdown_timeout.as_millis().div_ceil(1000) as u64;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(web::Data::new(state.clone()))
+            .configure(http::routes)
+            .configure(ws::routes)
+            .default_service(web::to(http::not_found))
+    })
+    .workers(config.workers)
+    .disable_signals()
+    .shutdown_timeout(drain_seconds)
+    .listen(listener)?
+    .run();
+    let handle = HubHandle {
+        server: server.handle(),
+        registry,
+    };
+    log::info!("switchboard listening on {local_addr}");
+    Ok(Hub {
+        server,
+        handle,
+        local_addr,
+    })
+}
+
+/// Runs the hub on `listener` until SIGINT or SIGTERM, then shuts it down gracefully.
+pub async fn run(config: Config, listener: TcpListener) -> Result<(), StartError> {
+    let hub = start(config, listener)?;
+    let handle = hub.handle();
+    actix_rt::spawn(async move {
+        wait_for_signal().await;
+        handle.shutdown().await;
+    });
+    hub.stopped().await?;
+    log::info!("switchboard stopped");
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use actix_rt::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                let interrupt = std::pin::pin!(actix_rt::signal::ctrl_c());
+                let terminate = std::pin::pin!(terminate.recv());
+                futures_util::future::select(interrupt, terminate).await;
+                return;
+            }
+            Err(error) => log::warn!("cannot listen for SIGTERM: {error}"),
+        }
+    }
+    let _ = actix_rt::signal::ctrl_c().await;
+}

@@ -1,0 +1,38 @@
+//! The WebSocket edge: upgrades HTTP requests into [`connection::Connection`] actors, each with
+//! the dialect of its endpoint. The only module that imports actix-web-actors.
+
+mod connection;
+mod dialect;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web_actors::ws;
+
+pub use connection::SocketLimits;
+use connection::Connection;
+use dialect::call::CallDialect;
+
+use crate::state::AppState;
+
+/// Registers the WebSocket endpoints.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ws/call/{call_id}", web::get().to(call_socket));
+}
+
+/// `GET /ws/call/{call_id}`: one leg of a seed-000 call.
+async fn call_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    call_id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> actix_web::Result<HttpResponse> {
+    let dialect = CallDialect::new(call_id.into_inner(), state.matchmaker.clone());
+    let connection = Connection::new(
+        dialect,
+        state.registry.clone(),
+        state.socket_limits,
+        state.metrics.clone(),
+    );
+    ws::WsResponseBuilder::new(connection, &req, stream)
+        .frame_size(state.socket_limits.hard_frame_cap())
+        .start()
+}
