@@ -97,7 +97,10 @@ impl Config {
             ("the connection limit", self.max_connections == 0),
             ("the frame size limit", self.max_frame_bytes == 0),
             ("the outbound queue", self.outbound_queue == 0),
-            ("the call connect timeout", self.call_connect_timeout.is_zero()),
+            (
+                "the call connect timeout",
+                self.call_connect_timeout.is_zero(),
+            ),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, zero)| *zero) {
             return Err(ConfigError::Zero(name));
@@ -127,14 +130,22 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "ms" => value / 1000.0,
         "s" => value,
         "m" => value * 60.0,
-        _ => return Err(format!("unknown unit '{unit}' in '{text}' (use ms, s or m)")),
+        _ => {
+            return Err(format!(
+                "unknown unit '{unit}' in '{text}' (use ms, s or m)"
+            ));
+        }
     };
     Duration::try_from_secs_f64(seconds).map_err(|_| format!("'{text}' is not a usable duration"))
 }
 
 /// Command-line flags, each with its environment variable. Unset values keep the defaults.
 #[derive(Debug, Parser)]
-#[command(name = "switchboard", version, about = "Switchboard: a realtime hub for customers, bots, agents and admins")]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Switchboard: a realtime hub for customers, bots, agents and admins"
+)]
 struct Cli {
     /// Address to bind.
     #[arg(long, env = "HOST")]

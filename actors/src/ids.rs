@@ -44,7 +44,9 @@ impl CallId {
     pub fn parse(text: &str) -> Result<Self, InvalidCallId> {
         let well_formed = text.strip_prefix(Self::PREFIX).is_some_and(|hex| {
             hex.len() == Self::HEX_DIGITS
-                && hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && hex
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         });
         if well_formed {
             Ok(CallId(text.to_owned()))

@@ -335,8 +335,10 @@ impl Matchmaker {
         let session_id = SessionId::generate();
         let session = Session::new(
             session_id,
-            [Leg::new(&customer.call_id, &customer.name, customer.conn.clone()),
-             Leg::new(&agent.call_id, &agent.name, agent.conn.clone())],
+            [
+                Leg::new(&customer.call_id, &customer.name, customer.conn.clone()),
+                Leg::new(&agent.call_id, &agent.name, agent.conn.clone()),
+            ],
             started_at,
             ctx.address(),
             self.settings,
@@ -384,7 +386,10 @@ impl Matchmaker {
 
     fn publish_gauges(&self) {
         let m = &self.metrics;
-        Metrics::set(&m.waiting_customers, self.queues[Role::Customer.index()].len());
+        Metrics::set(
+            &m.waiting_customers,
+            self.queues[Role::Customer.index()].len(),
+        );
         Metrics::set(&m.available_agents, self.queues[Role::Agent.index()].len());
         let in_calls = self.calls.len()
             - self.queues[Role::Customer.index()].len()

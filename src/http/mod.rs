@@ -23,7 +23,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/api/health", web::get().to(health::health))
     .route("/api/calls", web::get().to(calls::list))
     .route("/api/calls/start", web::post().to(calls::start))
-    .route("/api/calls/match/{call_id}", web::get().to(calls::find_match))
+    .route(
+        "/api/calls/match/{call_id}",
+        web::get().to(calls::find_match),
+    )
     .route("/api/calls/{call_id}/end", web::post().to(calls::end));
 }
 

@@ -121,7 +121,7 @@ impl<D: Dialect> Connection<D> {
         if self.closing {
             return;
         }
-        if let Some(frame) = reply.frame {
+        for frame in reply.frames {
             ctx.text(frame);
         }
         if reply.rejected {

@@ -7,8 +7,8 @@ mod dialect;
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_web_actors::ws;
 
-pub use connection::SocketLimits;
 use connection::Connection;
+pub use connection::SocketLimits;
 use dialect::call::CallDialect;
 
 use crate::state::AppState;

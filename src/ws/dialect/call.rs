@@ -41,12 +41,13 @@ pub struct CallDialect {
     path_call_id: String,
     /// The parsed call id, once known good.
     call_id: Option<CallId>,
-    /// This socket's id, once admitted.
-    conn_id: Option<ConnId>,
     /// The call directory.
     matchmaker: Addr<Matchmaker>,
     /// Where the leg stands.
     state: LegState,
+    /// A `start_call` arrived before the Matchmaker placed the leg; acknowledge it with the
+    /// placement.
+    start_ack_pending: bool,
 }
 
 /// Frames this dialect sends.
@@ -95,7 +96,9 @@ enum Outbound<'a> {
 
 fn encode(frame: &Outbound<'_>) -> String {
     serde_json::to_string(frame).unwrap_or_else(|error| {
-        format!(r#"{{"type":"error","error":"internal","detail":"could not encode a frame: {error}"}}"#)
+        format!(
+            r#"{{"type":"error","error":"internal","detail":"could not encode a frame: {error}"}}"#
+        )
     })
 }
 
@@ -166,9 +169,9 @@ impl CallDialect {
         CallDialect {
             path_call_id,
             call_id: None,
-            conn_id: None,
             matchmaker,
             state: LegState::Connecting,
+            start_ack_pending: false,
         }
     }
 
@@ -176,7 +179,7 @@ impl CallDialect {
         Reply::reject(self.error_frame(error, &detail))
     }
 
-    fn start_call(&self, frame: StartCallFrame) -> Reply {
+    fn start_call(&mut self, frame: StartCallFrame) -> Reply {
         if let Some(claimed) = frame.call_id
             && claimed != self.path_call_id
         {
@@ -188,17 +191,36 @@ impl CallDialect {
                 ),
             ));
         }
+        if matches!(self.state, LegState::Connecting) {
+            self.start_ack_pending = true;
+            return Reply::none();
+        }
+        Reply::send(self.start_ack())
+    }
+
+    /// `call_started`, with the leg's current status.
+    fn start_ack(&self) -> String {
         let status = match self.state {
-            LegState::Connecting => "connecting",
-            LegState::Waiting => "waiting",
+            LegState::Connecting | LegState::Waiting => "waiting",
             LegState::Matched(_) => "matched",
             LegState::Finished => "ended",
         };
-        Reply::send(encode(&Outbound::CallStarted {
+        encode(&Outbound::CallStarted {
             call_id: &self.path_call_id,
             status,
             timestamp: Utc::now(),
-        }))
+        })
+    }
+
+    /// Adds the deferred `call_started` acknowledgement once the leg is placed (a refused leg
+    /// gets only its error).
+    fn with_pending_ack(&mut self, reply: Reply) -> Reply {
+        let pending = std::mem::take(&mut self.start_ack_pending);
+        if pending && !matches!(self.state, LegState::Finished) {
+            reply.then_send(self.start_ack())
+        } else {
+            reply
+        }
     }
 
     fn transcript(&self, frame: TranscriptFrame) -> Reply {
@@ -235,41 +257,9 @@ impl CallDialect {
         }
         Reply::none()
     }
-}
 
-impl Dialect for CallDialect {
-    fn opened(&mut self, conn: &ConnHandle) -> Reply {
-        self.conn_id = Some(conn.id);
-        match CallId::parse(&self.path_call_id) {
-            Ok(call_id) => {
-                self.call_id = Some(call_id.clone());
-                self.matchmaker.do_send(AttachLeg {
-                    call_id,
-                    conn: conn.clone(),
-                });
-                Reply::none()
-            }
-            Err(invalid) => {
-                self.state = LegState::Finished;
-                self.reject(("unknown_call", invalid.to_string()))
-                    .and_close(CloseCode::UnknownCall, "unknown call id")
-            }
-        }
-    }
-
-    fn received(&mut self, text: &str) -> Reply {
-        match decode(text) {
-            Ok(Inbound::StartCall(frame)) => self.start_call(frame),
-            Ok(Inbound::Transcript(frame)) => self.transcript(frame),
-            Ok(Inbound::CallEnded) => self.hang_up(),
-            Ok(Inbound::Ping) => Reply::send(encode(&Outbound::Pong {
-                timestamp: Utc::now(),
-            })),
-            Err(refusal) => self.reject(refusal),
-        }
-    }
-
-    fn deliver(&mut self, event: Event) -> Reply {
+    /// The frame (and state change) for an event pushed to this leg.
+    fn encode_event(&mut self, event: Event) -> Reply {
         let timestamp = Utc::now();
         match event {
             Event::QueuePosition {
@@ -334,6 +324,43 @@ impl Dialect for CallDialect {
             Event::Error { error, detail } => self.reject((error, detail)),
         }
     }
+}
+
+impl Dialect for CallDialect {
+    fn opened(&mut self, conn: &ConnHandle) -> Reply {
+        match CallId::parse(&self.path_call_id) {
+            Ok(call_id) => {
+                self.call_id = Some(call_id.clone());
+                self.matchmaker.do_send(AttachLeg {
+                    call_id,
+                    conn: conn.clone(),
+                });
+                Reply::none()
+            }
+            Err(invalid) => {
+                self.state = LegState::Finished;
+                self.reject(("unknown_call", invalid.to_string()))
+                    .and_close(CloseCode::UnknownCall, "unknown call id")
+            }
+        }
+    }
+
+    fn received(&mut self, text: &str) -> Reply {
+        match decode(text) {
+            Ok(Inbound::StartCall(frame)) => self.start_call(frame),
+            Ok(Inbound::Transcript(frame)) => self.transcript(frame),
+            Ok(Inbound::CallEnded) => self.hang_up(),
+            Ok(Inbound::Ping) => Reply::send(encode(&Outbound::Pong {
+                timestamp: Utc::now(),
+            })),
+            Err(refusal) => self.reject(refusal),
+        }
+    }
+
+    fn deliver(&mut self, event: Event) -> Reply {
+        let reply = self.encode_event(event);
+        self.with_pending_ack(reply)
+    }
 
     fn closed(&mut self, conn_id: ConnId) {
         let Some(call_id) = self.call_id.clone() else {
@@ -375,8 +402,14 @@ mod tests {
         assert_eq!(refusal(r#"{"type":7}"#), "missing_type");
         assert_eq!(refusal(r#"{"type":"dance"}"#), "unknown_type");
         assert_eq!(refusal(r#"{"type":"transcript"}"#), "invalid_fields");
-        assert_eq!(refusal(r#"{"type":"transcript","text":5}"#), "invalid_fields");
-        assert_eq!(refusal(r#"{"type":"transcript","text":"  "}"#), "invalid_fields");
+        assert_eq!(
+            refusal(r#"{"type":"transcript","text":5}"#),
+            "invalid_fields"
+        );
+        assert_eq!(
+            refusal(r#"{"type":"transcript","text":"  "}"#),
+            "invalid_fields"
+        );
     }
 
     #[test]

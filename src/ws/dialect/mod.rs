@@ -24,8 +24,8 @@ pub trait Dialect: Unpin + 'static {
 /// What a dialect wants done after an inbound message or an event.
 #[derive(Debug, Default)]
 pub struct Reply {
-    /// A frame to send.
-    pub frame: Option<String>,
+    /// Frames to send, in order.
+    pub frames: Vec<String>,
     /// The frame refuses bad input (counted in the statistics).
     pub rejected: bool,
     /// Close the socket after the frame, with this code and reason.
@@ -41,7 +41,7 @@ impl Reply {
     /// Send `frame`.
     pub fn send(frame: String) -> Reply {
         Reply {
-            frame: Some(frame),
+            frames: vec![frame],
             ..Reply::default()
         }
     }
@@ -49,10 +49,16 @@ impl Reply {
     /// Send the error frame `frame`, refusing the input.
     pub fn reject(frame: String) -> Reply {
         Reply {
-            frame: Some(frame),
+            frames: vec![frame],
             rejected: true,
             close: None,
         }
+    }
+
+    /// Also send `frame`, after the others.
+    pub fn then_send(mut self, frame: String) -> Reply {
+        self.frames.push(frame);
+        self
     }
 
     /// Also close the socket after the frame.

@@ -1,0 +1,356 @@
+//! Matchmaker and Session: FIFO pairing in both orders, queue positions, no ghost matches,
+//! refusals, relay with the hub-assigned speaker, and how calls end.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+
+use super::collector::{collector, events};
+use crate::close::CloseCode;
+use crate::event::{EndReason, Event};
+use crate::ids::CallId;
+use crate::matchmaker::{
+    AttachLeg, CallSettings, CallStarted, CallView, EndCall, EndOrigin, LeaveLeg, ListCalls,
+    LookupCall, Matchmaker, Placement, StartCall,
+};
+use crate::monitor::Metrics;
+use crate::role::Role;
+use crate::session::{RelayTranscript, Session};
+
+fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
+    let settings = CallSettings {
+        connect_timeout,
+        transcript_backlog: 4,
+    };
+    Matchmaker::new(settings, Arc::new(Metrics::default())).start()
+}
+
+fn matchmaker() -> Addr<Matchmaker> {
+    matchmaker_with(Duration::from_secs(60))
+}
+
+async fn start(mm: &Addr<Matchmaker>, role: Role, name: &str) -> CallStarted {
+    mm.send(StartCall {
+        role,
+        name: name.into(),
+    })
+    .await
+    .expect("matchmaker alive")
+}
+
+fn position(event: &Event) -> usize {
+    match event {
+        Event::QueuePosition { position, .. } => *position,
+        other => panic!("expected a queue position, got {other:?}"),
+    }
+}
+
+fn session_of(event: &Event) -> (Addr<Session>, CallId) {
+    match event {
+        Event::CallMatched {
+            session,
+            partner_call_id,
+            ..
+        } => (session.clone(), partner_call_id.clone()),
+        other => panic!("expected call_matched, got {other:?}"),
+    }
+}
+
+#[actix_rt::test]
+async fn pairs_fifo_whoever_arrives_first() {
+    let mm = matchmaker();
+    let c1 = start(&mm, Role::Customer, "c1").await;
+    let c2 = start(&mm, Role::Customer, "c2").await;
+    assert!(matches!(c1.placement, Placement::Waiting { position: 1 }));
+    assert!(matches!(c2.placement, Placement::Waiting { position: 2 }));
+
+    let a1 = start(&mm, Role::Agent, "a1").await;
+    match a1.placement {
+        Placement::Matched {
+            partner_call_id,
+            partner_name,
+        } => {
+            assert_eq!(partner_call_id, c1.call_id);
+            assert_eq!(&*partner_name, "c1");
+        }
+        other => panic!("agent should match at once, got {other:?}"),
+    }
+    let view = mm
+        .send(LookupCall {
+            call_id: c2.call_id.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(view, Some(CallView::Waiting { position: 1, .. })));
+
+    let a2 = start(&mm, Role::Agent, "a2").await;
+    assert!(
+        matches!(a2.placement, Placement::Matched { ref partner_call_id, .. } if *partner_call_id == c2.call_id)
+    );
+    let a3 = start(&mm, Role::Agent, "a3").await;
+    assert!(matches!(a3.placement, Placement::Waiting { position: 1 }));
+    let c3 = start(&mm, Role::Customer, "c3").await;
+    assert!(
+        matches!(c3.placement, Placement::Matched { ref partner_call_id, .. } if *partner_call_id == a3.call_id)
+    );
+
+    let snapshot = mm.send(ListCalls).await.unwrap();
+    assert_eq!(snapshot.active_calls.len(), 3);
+    assert!(snapshot.waiting_customers.is_empty());
+    assert!(snapshot.available_agents.is_empty());
+}
+
+#[actix_rt::test]
+async fn a_waiter_that_leaves_is_never_matched_and_those_behind_move_up() {
+    let mm = matchmaker();
+    let first = start(&mm, Role::Customer, "first").await;
+    let second = start(&mm, Role::Customer, "second").await;
+    let (first_rx, first_conn) = collector();
+    let (second_rx, second_conn) = collector();
+    mm.send(AttachLeg {
+        call_id: first.call_id.clone(),
+        conn: first_conn.clone(),
+    })
+    .await
+    .unwrap();
+    mm.send(AttachLeg {
+        call_id: second.call_id.clone(),
+        conn: second_conn,
+    })
+    .await
+    .unwrap();
+    assert_eq!(position(&events(&first_rx, 1).await[0]), 1);
+    assert_eq!(position(&events(&second_rx, 1).await[0]), 2);
+
+    mm.send(LeaveLeg {
+        call_id: first.call_id.clone(),
+        conn_id: first_conn.id,
+    })
+    .await
+    .unwrap();
+    assert_eq!(position(&events(&second_rx, 1).await[0]), 1);
+    assert!(
+        mm.send(LookupCall {
+            call_id: first.call_id
+        })
+        .await
+        .unwrap()
+        .is_none()
+    );
+
+    let agent = start(&mm, Role::Agent, "agent").await;
+    assert!(
+        matches!(agent.placement, Placement::Matched { ref partner_call_id, .. } if *partner_call_id == second.call_id)
+    );
+}
+
+#[actix_rt::test]
+async fn a_stale_socket_leaving_does_not_remove_the_leg() {
+    let mm = matchmaker();
+    let leg = start(&mm, Role::Agent, "a").await;
+    let (rx, conn) = collector();
+    mm.send(AttachLeg {
+        call_id: leg.call_id.clone(),
+        conn,
+    })
+    .await
+    .unwrap();
+    events(&rx, 1).await;
+    let (_, stranger) = collector();
+    mm.send(LeaveLeg {
+        call_id: leg.call_id.clone(),
+        conn_id: stranger.id,
+    })
+    .await
+    .unwrap();
+    assert!(
+        mm.send(LookupCall {
+            call_id: leg.call_id
+        })
+        .await
+        .unwrap()
+        .is_some()
+    );
+}
+
+#[actix_rt::test]
+async fn unknown_and_duplicate_sockets_are_refused() {
+    let mm = matchmaker();
+    let (rx, conn) = collector();
+    mm.send(AttachLeg {
+        call_id: CallId::generate(),
+        conn,
+    })
+    .await
+    .unwrap();
+    match &events(&rx, 1).await[0] {
+        Event::Refused { error, close, .. } => {
+            assert_eq!(*error, "unknown_call");
+            assert_eq!(*close, CloseCode::UnknownCall);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    let leg = start(&mm, Role::Customer, "c").await;
+    let (first_rx, first) = collector();
+    let (second_rx, second) = collector();
+    mm.send(AttachLeg {
+        call_id: leg.call_id.clone(),
+        conn: first,
+    })
+    .await
+    .unwrap();
+    mm.send(AttachLeg {
+        call_id: leg.call_id.clone(),
+        conn: second,
+    })
+    .await
+    .unwrap();
+    events(&first_rx, 1).await;
+    assert!(matches!(
+        &events(&second_rx, 1).await[0],
+        Event::Refused {
+            close: CloseCode::AlreadyConnected,
+            ..
+        }
+    ));
+}
+
+#[actix_rt::test]
+async fn a_session_relays_with_the_senders_role_and_ends_on_disconnect() {
+    let mm = matchmaker();
+    let customer = start(&mm, Role::Customer, "Ann").await;
+    let (customer_rx, customer_conn) = collector();
+    mm.send(AttachLeg {
+        call_id: customer.call_id.clone(),
+        conn: customer_conn,
+    })
+    .await
+    .unwrap();
+    events(&customer_rx, 1).await;
+
+    let agent = start(&mm, Role::Agent, "Bob").await;
+    let matched = events(&customer_rx, 1).await;
+    let (session, partner) = session_of(&matched[0]);
+    assert_eq!(partner, agent.call_id);
+
+    let (agent_rx, agent_conn) = collector();
+    mm.send(AttachLeg {
+        call_id: agent.call_id.clone(),
+        conn: agent_conn.clone(),
+    })
+    .await
+    .unwrap();
+    events(&agent_rx, 1).await;
+
+    session
+        .send(RelayTranscript {
+            call_id: customer.call_id.clone(),
+            text: "hello".into(),
+        })
+        .await
+        .unwrap();
+    match &events(&agent_rx, 1).await[0] {
+        Event::Transcript {
+            speaker, text, seq, ..
+        } => {
+            assert_eq!(*speaker, Role::Customer);
+            assert_eq!(&**text, "hello");
+            assert_eq!(*seq, 1);
+        }
+        other => panic!("expected a transcript, got {other:?}"),
+    }
+
+    mm.send(LeaveLeg {
+        call_id: agent.call_id.clone(),
+        conn_id: agent_conn.id,
+    })
+    .await
+    .unwrap();
+    match &events(&customer_rx, 1).await[0] {
+        Event::CallEnded { call_id, reason } => {
+            assert_eq!(*call_id, customer.call_id);
+            assert_eq!(*reason, EndReason::Disconnected(Role::Agent));
+        }
+        other => panic!("expected call_ended, got {other:?}"),
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while mm
+        .send(LookupCall {
+            call_id: customer.call_id.clone(),
+        })
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ended call was not forgotten"
+        );
+        actix_rt::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+#[actix_rt::test]
+async fn ending_a_waiting_leg_withdraws_it_and_unknown_ids_are_errors() {
+    let mm = matchmaker();
+    let leg = start(&mm, Role::Agent, "a").await;
+    let (rx, conn) = collector();
+    mm.send(AttachLeg {
+        call_id: leg.call_id.clone(),
+        conn,
+    })
+    .await
+    .unwrap();
+    events(&rx, 1).await;
+    let ended = mm
+        .send(EndCall {
+            call_id: leg.call_id.clone(),
+            origin: EndOrigin::Hangup,
+        })
+        .await
+        .unwrap();
+    assert_eq!(ended, Ok(()));
+    assert!(matches!(
+        &events(&rx, 1).await[0],
+        Event::CallEnded {
+            reason: EndReason::HungUp(Role::Agent),
+            ..
+        }
+    ));
+    let again = mm
+        .send(EndCall {
+            call_id: leg.call_id,
+            origin: EndOrigin::Api,
+        })
+        .await
+        .unwrap();
+    assert!(again.is_err());
+}
+
+#[actix_rt::test]
+async fn legs_without_a_socket_expire() {
+    let mm = matchmaker_with(Duration::from_millis(30));
+    let silent = start(&mm, Role::Customer, "silent").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while mm
+        .send(LookupCall {
+            call_id: silent.call_id.clone(),
+        })
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the silent leg never expired"
+        );
+        actix_rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    let agent = start(&mm, Role::Agent, "a").await;
+    assert!(matches!(
+        agent.placement,
+        Placement::Waiting { position: 1 }
+    ));
+}

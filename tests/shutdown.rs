@@ -1,0 +1,41 @@
+//! Graceful shutdown: every open socket is told 1001 "going away", the server stops accepting
+//! and finishes within the drain time.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{matched_pair, start_hub, test_config};
+
+#[actix_web::test]
+async fn shutdown_closes_every_socket_with_1001_and_stops() {
+    let hub = start_hub(test_config());
+    let (mut customer, _, mut agent, _) = matched_pair(&hub, "bye").await;
+    let waiting = hub.start_call("customer", "waiting").await;
+    let mut waiting_ws = hub.call_socket(waiting["call_id"].as_str().unwrap()).await;
+    waiting_ws.expect("queue_position").await;
+
+    let began = Instant::now();
+    let handle = hub.handle.clone();
+    let shutdown = actix_rt::spawn(async move { handle.shutdown().await });
+    for ws in [&mut customer, &mut agent, &mut waiting_ws] {
+        let reason = ws.expect_close(1001).await;
+        assert_eq!(reason.description.as_deref(), Some("server shutting down"));
+    }
+    shutdown.await.expect("shutdown task");
+    actix_rt::time::timeout(Duration::from_secs(10), hub.stopped)
+        .await
+        .expect("server stopped within the drain time")
+        .expect("server task")
+        .expect("server result");
+    assert!(
+        began.elapsed() < test_config().shutdown_timeout,
+        "drained before the timeout had to force it"
+    );
+
+    let refused = awc::Client::new()
+        .get(format!("http://{}/api/health", hub.addr))
+        .send()
+        .await;
+    assert!(refused.is_err(), "no longer accepting connections");
+}
