@@ -53,7 +53,7 @@ impl Default for Config {
             max_frame_bytes: 64 * 1024,
             outbound_queue: 256,
             call_connect_timeout: Duration::from_secs(30),
-            transcript_backlog: 256,
+            transcript_backlog: 200,
             shutdown_timeout: Duration::from_secs(10),
         }
     }
@@ -65,6 +65,14 @@ pub enum ConfigError {
     /// A count or duration that must be positive is zero.
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    /// Held transcripts would not fit into the socket's queue when it opens.
+    #[error("the transcript backlog ({backlog}) must be smaller than the outbound queue ({queue})")]
+    BacklogTooLong {
+        /// The configured backlog.
+        backlog: usize,
+        /// The configured outbound queue.
+        queue: usize,
+    },
     /// The heartbeat would not fit twice into the timeout.
     #[error(
         "the heartbeat interval ({interval:?}) must be at most half the connection timeout ({timeout:?})"
@@ -104,6 +112,12 @@ impl Config {
         ];
         if let Some((name, _)) = positive.iter().find(|(_, zero)| *zero) {
             return Err(ConfigError::Zero(name));
+        }
+        if self.transcript_backlog >= self.outbound_queue {
+            return Err(ConfigError::BacklogTooLong {
+                backlog: self.transcript_backlog,
+                queue: self.outbound_queue,
+            });
         }
         if self.heartbeat_interval * 2 > self.connection_timeout {
             return Err(ConfigError::HeartbeatTooSlow {

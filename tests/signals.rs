@@ -39,8 +39,8 @@ fn spawn_hub() -> (Child, SocketAddr) {
 }
 
 fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([format!("-{name}"), child.id().to_string()])
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -{name} {}", child.id())])
         .status()
         .expect("run kill");
     assert!(status.success());

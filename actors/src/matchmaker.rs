@@ -371,16 +371,36 @@ impl Matchmaker {
             .position(|w| &w.call_id == call_id)
     }
 
-    /// Tells every connected waiter at or behind `from` its (new) place.
-    fn announce_positions(&self, role: Role, from: usize) {
-        for (index, waiter) in self.queues[role.index()].iter().enumerate().skip(from) {
-            if let Some(conn) = &waiter.conn {
-                conn.push(Event::QueuePosition {
-                    call_id: waiter.call_id.clone(),
-                    role,
-                    position: index + 1,
-                });
+    /// Tells every connected waiter at or behind `from` its (new) place. A waiter whose socket
+    /// cannot take the update (gone, or too slow) leaves the queue.
+    fn announce_positions(&mut self, role: Role, from: usize) {
+        let queue = &self.queues[role.index()];
+        let unreachable: Vec<usize> = queue
+            .iter()
+            .enumerate()
+            .skip(from)
+            .filter(|(index, waiter)| {
+                waiter.conn.as_ref().is_some_and(|conn| {
+                    !conn.push(Event::QueuePosition {
+                        call_id: waiter.call_id.clone(),
+                        role,
+                        position: index + 1,
+                    })
+                })
+            })
+            .map(|(index, _)| index)
+            .collect();
+        if let Some(&first) = unreachable.first() {
+            for &index in unreachable.iter().rev() {
+                if let Some(waiter) = self.queues[role.index()].remove(index) {
+                    log::info!(
+                        "{} cannot be reached; dropped from the queue",
+                        waiter.call_id
+                    );
+                    self.calls.remove(&waiter.call_id);
+                }
             }
+            self.announce_positions(role, first);
         }
     }
 

@@ -117,11 +117,23 @@ impl Session {
         }
     }
 
-    fn announce_match(&self, ctx: &Context<Self>) {
+    fn announce_match(&mut self, ctx: &mut Context<Self>) {
         for role in [Role::Customer, Role::Agent] {
-            if let Some(conn) = &self.legs[role.index()].conn {
-                conn.push(self.matched_event(role, ctx));
-            }
+            let event = self.matched_event(role, ctx);
+            self.send_to(role, event, ctx);
+        }
+    }
+
+    /// Pushes `event` to the leg's socket, if open. A socket that cannot take it (gone, or too
+    /// slow to keep up) has left the call, which ends.
+    fn send_to(&mut self, role: Role, event: Event, ctx: &mut Context<Self>) {
+        let leg = &mut self.legs[role.index()];
+        let Some(conn) = &leg.conn else {
+            return;
+        };
+        if !conn.push(event) {
+            leg.conn = None;
+            self.end(EndReason::Disconnected(role), ctx);
         }
     }
 
@@ -137,16 +149,18 @@ impl Session {
             });
             return;
         }
-        conn.push(self.matched_event(role, ctx));
+        let matched = self.matched_event(role, ctx);
         let leg = &mut self.legs[role.index()];
-        for event in leg.backlog.drain(..) {
-            conn.push(event);
-        }
         leg.conn = Some(conn);
         leg.ever_connected = true;
+        let held: Vec<Event> = leg.backlog.drain(..).collect();
+        self.send_to(role, matched, ctx);
+        for event in held {
+            self.send_to(role, event, ctx);
+        }
     }
 
-    fn relay(&mut self, call_id: &CallId, text: String) {
+    fn relay(&mut self, call_id: &CallId, text: String, ctx: &mut Context<Self>) {
         let Some(speaker) = self.role_of(call_id) else {
             return;
         };
@@ -159,23 +173,20 @@ impl Session {
         };
         let backlog_limit = self.settings.transcript_backlog;
         let listener = &mut self.legs[speaker.partner().index()];
-        match &listener.conn {
-            Some(conn) => {
-                conn.push(event);
-            }
-            None if listener.backlog.len() < backlog_limit => listener.backlog.push_back(event),
-            None => {
-                self.last_seq -= 1;
-                if let Some(conn) = &self.legs[speaker.index()].conn {
-                    conn.push(Event::Error {
-                        error: "partner_not_connected",
-                        detail: format!(
-                            "the partner's socket is not open and {backlog_limit} lines are already held for it"
-                        ),
-                    });
-                }
-                return;
-            }
+        if listener.conn.is_some() {
+            self.send_to(speaker.partner(), event, ctx);
+        } else if listener.backlog.len() < backlog_limit {
+            listener.backlog.push_back(event);
+        } else {
+            self.last_seq -= 1;
+            let refusal = Event::Error {
+                error: "partner_not_connected",
+                detail: format!(
+                    "the partner's socket is not open and {backlog_limit} lines are already held for it"
+                ),
+            };
+            self.send_to(speaker, refusal, ctx);
+            return;
         }
         Metrics::bump(&self.metrics.transcripts_relayed);
     }
@@ -246,8 +257,8 @@ impl Actor for Session {
 impl Handler<RelayTranscript> for Session {
     type Result = ();
 
-    fn handle(&mut self, msg: RelayTranscript, _: &mut Context<Self>) {
-        self.relay(&msg.call_id, msg.text);
+    fn handle(&mut self, msg: RelayTranscript, ctx: &mut Context<Self>) {
+        self.relay(&msg.call_id, msg.text, ctx);
     }
 }
 

@@ -398,8 +398,8 @@ where
             }
             Frame::Close(reason) => self.socket_closed(reason.map(|reason| {
                 format!(
-                    "{:?} {}",
-                    reason.code,
+                    "{} {}",
+                    u16::from(reason.code),
                     reason.description.unwrap_or_default()
                 )
             })),

@@ -12,6 +12,8 @@ use crate::ids::ConnId;
 /// A fake connection that records what it is sent.
 #[derive(Default)]
 pub struct Collector {
+    /// Mailbox capacity to set at start (the actix default when `None`).
+    capacity: Option<usize>,
     /// Events received, oldest first, not yet drained.
     events: Vec<Event>,
     /// Close requests received, not yet drained.
@@ -23,8 +25,30 @@ pub struct Collector {
 #[rtype(result = "(Vec<Event>, Vec<Disconnect>)")]
 pub struct Drain;
 
+/// Blocks the collector's thread, like a client that stops reading.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Stall {
+    /// How long to block.
+    pub period: Duration,
+}
+
 impl Actor for Collector {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        if let Some(capacity) = self.capacity {
+            ctx.set_mailbox_capacity(capacity);
+        }
+    }
+}
+
+impl Handler<Stall> for Collector {
+    type Result = ();
+
+    fn handle(&mut self, msg: Stall, _: &mut Context<Self>) {
+        std::thread::sleep(msg.period);
+    }
 }
 
 impl Handler<Deliver> for Collector {
@@ -56,7 +80,21 @@ impl Handler<Drain> for Collector {
 
 /// A started collector and a handle that reaches it.
 pub fn collector() -> (Addr<Collector>, ConnHandle) {
-    let addr = Collector::default().start();
+    handle_for(Collector::default().start())
+}
+
+/// A collector with a mailbox of `capacity`, on its own thread so that it can be stalled.
+pub fn slow_collector(arbiter: &Arbiter, capacity: usize) -> (Addr<Collector>, ConnHandle) {
+    let collector = Collector {
+        capacity: Some(capacity),
+        ..Collector::default()
+    };
+    handle_for(Collector::start_in_arbiter(&arbiter.handle(), move |_| {
+        collector
+    }))
+}
+
+fn handle_for(addr: Addr<Collector>) -> (Addr<Collector>, ConnHandle) {
     let handle = ConnHandle::new(
         ConnId::generate(),
         addr.clone().recipient(),

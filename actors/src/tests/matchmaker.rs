@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
-use super::collector::{collector, events};
+use super::collector::{Drain, Stall, collector, events, slow_collector};
 use crate::close::CloseCode;
 use crate::event::{EndReason, Event};
 use crate::ids::CallId;
@@ -353,4 +353,71 @@ async fn legs_without_a_socket_expire() {
         agent.placement,
         Placement::Waiting { position: 1 }
     ));
+}
+
+#[actix_rt::test]
+async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
+    let mm = matchmaker();
+    let customer = start(&mm, Role::Customer, "talker").await;
+    let (customer_rx, customer_conn) = collector();
+    mm.send(AttachLeg {
+        call_id: customer.call_id.clone(),
+        conn: customer_conn,
+    })
+    .await
+    .unwrap();
+    events(&customer_rx, 1).await;
+    let agent = start(&mm, Role::Agent, "stalled").await;
+    let (session, _) = session_of(&events(&customer_rx, 1).await[0]);
+
+    let arbiter = Arbiter::new();
+    let (slow_rx, slow_conn) = slow_collector(&arbiter, 4);
+    mm.send(AttachLeg {
+        call_id: agent.call_id.clone(),
+        conn: slow_conn,
+    })
+    .await
+    .unwrap();
+    events(&slow_rx, 1).await;
+    slow_rx.do_send(Stall {
+        period: Duration::from_millis(300),
+    });
+    let mut relayed = 0;
+    for line in 0..20 {
+        let relay = RelayTranscript {
+            call_id: customer.call_id.clone(),
+            text: format!("line {line}"),
+        };
+        if session.send(relay).await.is_err() {
+            break;
+        }
+        relayed += 1;
+    }
+    assert!(relayed < 20, "the session ended once the queue was full");
+    match &events(&customer_rx, 1).await[0] {
+        Event::CallEnded { reason, .. } => {
+            assert_eq!(*reason, EndReason::Disconnected(Role::Agent))
+        }
+        other => panic!("expected call_ended, got {other:?}"),
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let (received, closes) = loop {
+        let (received, closes) = slow_rx.send(Drain).await.unwrap();
+        if !closes.is_empty() {
+            break (received, closes);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow socket was never told to close"
+        );
+        actix_rt::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert_eq!(closes.len(), 1, "told to close once: {closes:?}");
+    assert_eq!(closes[0].code, CloseCode::SlowConsumer);
+    assert!(
+        received.len() < 20,
+        "its queue was bounded: {} events",
+        received.len()
+    );
+    arbiter.stop();
 }
