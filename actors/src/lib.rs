@@ -39,14 +39,13 @@ pub use conn::{ConnHandle, Deliver, Disconnect};
 pub use event::{EndReason, Event};
 pub use ids::{CallId, ConnId, InvalidCallId, SessionId};
 pub use matchmaker::{
-    ActiveCall, AttachLeg, CallClosed, CallSettings, CallStarted, CallView, CallsSnapshot, EndCall,
-    EndOrigin, LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, StartCall, UnknownCall,
-    WaitingLeg,
+    ActiveCall, AttachLeg, CallSettings, CallStarted, CallView, CallsSnapshot, EndCall, EndOrigin,
+    LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, StartCall, UnknownCall, WaitingLeg,
 };
 pub use monitor::{GetStats, Metrics, Monitor, Stats};
 pub use registry::{AdmissionRefused, CloseAll, Deregister, Register, SessionRegistry};
 pub use role::Role;
-pub use session::{Leg, RelayTranscript, Session};
+pub use session::{RelayTranscript, Session};
 
 #[cfg(test)]
 mod tests;

@@ -191,7 +191,7 @@ pub struct WaitingLeg {
 /// A session has ended; forget its legs.
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct CallClosed {
+pub(crate) struct CallClosed {
     /// Both legs of the ended call.
     pub call_ids: [CallId; 2],
 }

@@ -31,7 +31,7 @@ pub struct RelayTranscript {
 }
 
 /// One side of the call.
-pub struct Leg {
+pub(crate) struct Leg {
     /// The leg's id.
     call_id: CallId,
     /// Its display name.
@@ -46,7 +46,7 @@ pub struct Leg {
 
 impl Leg {
     /// A leg, with its socket if it already has one.
-    pub fn new(call_id: &CallId, name: &Arc<str>, conn: Option<ConnHandle>) -> Self {
+    pub(crate) fn new(call_id: &CallId, name: &Arc<str>, conn: Option<ConnHandle>) -> Self {
         Leg {
             call_id: call_id.clone(),
             name: name.clone(),
@@ -79,7 +79,7 @@ pub struct Session {
 
 impl Session {
     /// A session for a freshly made pair, `legs` ordered customer, agent.
-    pub fn new(
+    pub(crate) fn new(
         id: SessionId,
         legs: [Leg; 2],
         started_at: DateTime<Utc>,

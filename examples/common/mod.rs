@@ -8,8 +8,6 @@
 
 use std::io;
 use std::process::ExitCode;
-use std::sync::{Arc, mpsc};
-use std::task::Poll;
 use std::thread;
 use std::time::Duration;
 
@@ -19,7 +17,6 @@ use awc::ws::{CloseCode, Frame, Message};
 use chrono::Utc;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use futures_util::stream::{self, LocalBoxStream};
-use futures_util::task::AtomicWaker;
 use futures_util::{Sink, SinkExt, Stream, StreamExt, future};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -299,31 +296,15 @@ fn inputs(
 /// Lines typed on stdin, read by a background thread so that waiting for the keyboard never
 /// blocks the socket. The stream ends when stdin does.
 fn stdin_lines() -> impl Stream<Item = String> {
-    let (sender, receiver) = mpsc::channel();
-    let waker = Arc::new(AtomicWaker::new());
-    let reader_waker = Arc::clone(&waker);
-    thread::spawn(move || read_stdin(&sender, &reader_waker));
-    stream::poll_fn(move |cx| {
-        waker.register(cx.waker());
-        match receiver.try_recv() {
-            Ok(line) => Poll::Ready(Some(line)),
-            Err(mpsc::TryRecvError::Empty) => Poll::Pending,
-            Err(mpsc::TryRecvError::Disconnected) => Poll::Ready(None),
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    thread::spawn(move || {
+        for line in io::stdin().lines().map_while(Result::ok) {
+            if sender.send(line).is_err() {
+                return;
+            }
         }
-    })
-}
-
-/// The reader thread: forwards each stdin line, waking the async side after each one and once
-/// more at the end (when `sender` is dropped and the channel reports disconnection).
-fn read_stdin(sender: &mpsc::Sender<String>, waker: &AtomicWaker) {
-    for line in io::stdin().lines() {
-        let Ok(line) = line else { break };
-        if sender.send(line).is_err() {
-            return;
-        }
-        waker.wake();
-    }
-    waker.wake();
+    });
+    stream::poll_fn(move |cx| receiver.poll_recv(cx))
 }
 
 impl<S> Conversation<S>
