@@ -13,16 +13,10 @@ use serde_json::json;
 #[actix_web::test]
 async fn a_waiting_customer_that_disconnects_is_never_matched() {
     let hub = start_hub(test_config());
-    let ghost = hub.start_call("customer", "Ghost").await;
-    let ghost_id = ghost["call_id"].as_str().unwrap().to_owned();
-    let mut ghost_ws = hub.call_socket(&ghost_id).await;
-    ghost_ws.expect("queue_position").await;
+    let (ghost_id, ghost_ws, _) = hub.waiting_leg("customer", "Ghost").await;
     ghost_ws.abort();
 
-    let polite = hub.start_call("customer", "Polite").await;
-    let polite_id = polite["call_id"].as_str().unwrap().to_owned();
-    let mut polite_ws = hub.call_socket(&polite_id).await;
-    polite_ws.expect("queue_position").await;
+    let (_, polite_ws, _) = hub.waiting_leg("customer", "Polite").await;
     polite_ws.close().await;
 
     hub.wait_for_health(|h| h["waiting_customers"] == 0).await;
@@ -38,9 +32,7 @@ async fn a_waiting_customer_that_disconnects_is_never_matched() {
 #[actix_web::test]
 async fn queue_positions_move_up_when_someone_ahead_leaves() {
     let hub = start_hub(test_config());
-    let first = hub.start_call("agent", "first").await;
-    let mut first_ws = hub.call_socket(first["call_id"].as_str().unwrap()).await;
-    first_ws.expect("queue_position").await;
+    let (_, first_ws, _) = hub.waiting_leg("agent", "first").await;
     let second = hub.start_call("agent", "second").await;
     let mut second_ws = hub.call_socket(second["call_id"].as_str().unwrap()).await;
     assert_eq!(second_ws.expect("queue_position").await["position"], 2);
@@ -102,10 +94,7 @@ async fn ending_via_rest_closes_both_legs() {
 #[actix_web::test]
 async fn a_waiting_leg_can_hang_up_and_leaves_the_queue() {
     let hub = start_hub(test_config());
-    let body = hub.start_call("customer", "Ann").await;
-    let call_id = body["call_id"].as_str().unwrap().to_owned();
-    let mut ws = hub.call_socket(&call_id).await;
-    ws.expect("queue_position").await;
+    let (_, mut ws, _) = hub.waiting_leg("customer", "Ann").await;
     ws.send_json(json!({"type": "call_ended"})).await;
     let ended = ws.expect("call_ended").await;
     assert_eq!(ended["reason"], "customer_hung_up");
@@ -130,10 +119,7 @@ async fn unknown_or_malformed_call_ids_are_refused_with_4004() {
 #[actix_web::test]
 async fn a_second_socket_on_the_same_leg_is_refused_and_the_first_lives_on() {
     let hub = start_hub(test_config());
-    let body = hub.start_call("customer", "Ann").await;
-    let call_id = body["call_id"].as_str().unwrap().to_owned();
-    let mut first = hub.call_socket(&call_id).await;
-    first.expect("queue_position").await;
+    let (call_id, mut first, _) = hub.waiting_leg("customer", "Ann").await;
     let mut second = hub.call_socket(&call_id).await;
     second.expect_error("already_connected").await;
     second.expect_close(4009).await;
@@ -155,9 +141,7 @@ async fn a_second_socket_on_the_same_leg_is_refused_and_the_first_lives_on() {
 #[actix_web::test]
 async fn transcripts_before_a_match_get_an_error_and_the_socket_stays_open() {
     let hub = start_hub(test_config());
-    let body = hub.start_call("agent", "Bob").await;
-    let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
-    ws.expect("queue_position").await;
+    let (_, mut ws, _) = hub.waiting_leg("agent", "Bob").await;
     ws.send_json(json!({"type": "transcript", "text": "anyone?"}))
         .await;
     ws.expect_error("not_matched").await;
@@ -167,10 +151,7 @@ async fn transcripts_before_a_match_get_an_error_and_the_socket_stays_open() {
 #[actix_web::test]
 async fn start_call_must_name_the_socket_own_call_id() {
     let hub = start_hub(test_config());
-    let body = hub.start_call("customer", "Ann").await;
-    let call_id = body["call_id"].as_str().unwrap().to_owned();
-    let mut ws = hub.call_socket(&call_id).await;
-    ws.expect("queue_position").await;
+    let (call_id, mut ws, _) = hub.waiting_leg("customer", "Ann").await;
     ws.send_json(json!({"type": "start_call", "call_id": "call_ffffffffffff"}))
         .await;
     ws.expect_error("call_id_mismatch").await;

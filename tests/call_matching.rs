@@ -251,10 +251,7 @@ async fn converse(
 #[actix_web::test]
 async fn transcripts_sent_before_the_partner_connects_are_held_for_it() {
     let hub = start_hub(test_config());
-    let agent = hub.start_call("agent", "Bob").await;
-    let agent_id = agent["call_id"].as_str().unwrap().to_owned();
-    let mut agent_ws = hub.call_socket(&agent_id).await;
-    agent_ws.expect("queue_position").await;
+    let (_, mut agent_ws, _) = hub.waiting_leg("agent", "Bob").await;
     let customer = hub.start_call("customer", "Ann").await;
     wait_until_matched(&mut agent_ws).await;
     agent_ws

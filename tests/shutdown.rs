@@ -11,9 +11,7 @@ use common::{matched_pair, start_hub, test_config};
 async fn shutdown_closes_every_socket_with_1001_and_stops() {
     let hub = start_hub(test_config());
     let (mut customer, _, mut agent, _) = matched_pair(&hub, "bye").await;
-    let waiting = hub.start_call("customer", "waiting").await;
-    let mut waiting_ws = hub.call_socket(waiting["call_id"].as_str().unwrap()).await;
-    waiting_ws.expect("queue_position").await;
+    let (_, mut waiting_ws, _) = hub.waiting_leg("customer", "waiting").await;
 
     let began = Instant::now();
     let handle = hub.handle.clone();

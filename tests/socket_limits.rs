@@ -44,9 +44,7 @@ async fn a_client_that_answers_pings_outlives_the_timeout() {
         connection_timeout: Duration::from_millis(100),
         ..test_config()
     });
-    let body = hub.start_call("customer", "Awake").await;
-    let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
-    ws.expect("queue_position").await;
+    let (_, mut ws, _) = hub.waiting_leg("customer", "Awake").await;
     ws.idle_for(Duration::from_millis(400)).await;
     ws.assert_alive().await;
 }
@@ -54,9 +52,7 @@ async fn a_client_that_answers_pings_outlives_the_timeout() {
 #[actix_web::test]
 async fn json_ping_gets_a_pong_with_a_timestamp() {
     let hub = start_hub(test_config());
-    let body = hub.start_call("agent", "Bob").await;
-    let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
-    ws.expect("queue_position").await;
+    let (_, mut ws, _) = hub.waiting_leg("agent", "Bob").await;
     ws.send_json(json!({"type": "ping"})).await;
     let pong = ws.expect("pong").await;
     assert!(pong["timestamp"].as_str().is_some());
@@ -128,9 +124,7 @@ async fn a_message_over_the_hard_cap_closes_with_1009() {
         max_frame_bytes: 1024,
         ..test_config()
     });
-    let body = hub.start_call("customer", "Huge").await;
-    let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
-    ws.expect("queue_position").await;
+    let (_, mut ws, _) = hub.waiting_leg("customer", "Huge").await;
     ws.send_text("z".repeat(2 << 20)).await;
     ws.expect_close(1009).await;
 }

@@ -115,6 +115,16 @@ impl TestHub {
         body
     }
 
+    /// Starts a `role` leg named `name`, opens its socket and reads its first queue position.
+    pub async fn waiting_leg(&self, role: &str, name: &str) -> (String, WsClient, Value) {
+        let body = self.start_call(role, name).await;
+        assert_eq!(body["status"], "waiting", "{body}");
+        let call_id = body["call_id"].as_str().expect("call_id").to_owned();
+        let mut ws = self.call_socket(&call_id).await;
+        let position = ws.expect("queue_position").await;
+        (call_id, ws, position)
+    }
+
     /// Opens a WebSocket at `path`.
     pub async fn socket(&self, path: &str) -> WsClient {
         WsClient::connect(&format!("ws://{}{}", self.addr, path)).await

@@ -8,6 +8,7 @@ use actix::prelude::*;
 
 use super::collector::{Drain, Stall, collector, events, slow_collector};
 use crate::close::CloseCode;
+use crate::conn::ConnHandle;
 use crate::event::{EndReason, Event};
 use crate::ids::CallId;
 use crate::matchmaker::{
@@ -37,6 +38,13 @@ async fn start(mm: &Addr<Matchmaker>, role: Role, name: &str) -> CallStarted {
     })
     .await
     .expect("matchmaker alive")
+}
+
+async fn attach(mm: &Addr<Matchmaker>, call_id: &CallId, conn: ConnHandle) {
+    let call_id = call_id.clone();
+    mm.send(AttachLeg { call_id, conn })
+        .await
+        .expect("matchmaker alive");
 }
 
 fn position(event: &Event) -> usize {
@@ -108,18 +116,8 @@ async fn a_waiter_that_leaves_is_never_matched_and_those_behind_move_up() {
     let second = start(&mm, Role::Customer, "second").await;
     let (first_rx, first_conn) = collector();
     let (second_rx, second_conn) = collector();
-    mm.send(AttachLeg {
-        call_id: first.call_id.clone(),
-        conn: first_conn.clone(),
-    })
-    .await
-    .unwrap();
-    mm.send(AttachLeg {
-        call_id: second.call_id.clone(),
-        conn: second_conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &first.call_id, first_conn.clone()).await;
+    attach(&mm, &second.call_id, second_conn).await;
     assert_eq!(position(&events(&first_rx, 1).await[0]), 1);
     assert_eq!(position(&events(&second_rx, 1).await[0]), 2);
 
@@ -150,12 +148,7 @@ async fn a_stale_socket_leaving_does_not_remove_the_leg() {
     let mm = matchmaker();
     let leg = start(&mm, Role::Agent, "a").await;
     let (rx, conn) = collector();
-    mm.send(AttachLeg {
-        call_id: leg.call_id.clone(),
-        conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &leg.call_id, conn).await;
     events(&rx, 1).await;
     let (_, stranger) = collector();
     mm.send(LeaveLeg {
@@ -178,12 +171,7 @@ async fn a_stale_socket_leaving_does_not_remove_the_leg() {
 async fn unknown_and_duplicate_sockets_are_refused() {
     let mm = matchmaker();
     let (rx, conn) = collector();
-    mm.send(AttachLeg {
-        call_id: CallId::generate(),
-        conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &CallId::generate(), conn).await;
     match &events(&rx, 1).await[0] {
         Event::Refused { error, close, .. } => {
             assert_eq!(*error, "unknown_call");
@@ -195,18 +183,8 @@ async fn unknown_and_duplicate_sockets_are_refused() {
     let leg = start(&mm, Role::Customer, "c").await;
     let (first_rx, first) = collector();
     let (second_rx, second) = collector();
-    mm.send(AttachLeg {
-        call_id: leg.call_id.clone(),
-        conn: first,
-    })
-    .await
-    .unwrap();
-    mm.send(AttachLeg {
-        call_id: leg.call_id.clone(),
-        conn: second,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &leg.call_id, first).await;
+    attach(&mm, &leg.call_id, second).await;
     events(&first_rx, 1).await;
     assert!(matches!(
         &events(&second_rx, 1).await[0],
@@ -222,12 +200,7 @@ async fn a_session_relays_with_the_senders_role_and_ends_on_disconnect() {
     let mm = matchmaker();
     let customer = start(&mm, Role::Customer, "Ann").await;
     let (customer_rx, customer_conn) = collector();
-    mm.send(AttachLeg {
-        call_id: customer.call_id.clone(),
-        conn: customer_conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &customer.call_id, customer_conn).await;
     events(&customer_rx, 1).await;
 
     let agent = start(&mm, Role::Agent, "Bob").await;
@@ -236,12 +209,7 @@ async fn a_session_relays_with_the_senders_role_and_ends_on_disconnect() {
     assert_eq!(partner, agent.call_id);
 
     let (agent_rx, agent_conn) = collector();
-    mm.send(AttachLeg {
-        call_id: agent.call_id.clone(),
-        conn: agent_conn.clone(),
-    })
-    .await
-    .unwrap();
+    attach(&mm, &agent.call_id, agent_conn.clone()).await;
     events(&agent_rx, 1).await;
 
     session
@@ -297,12 +265,7 @@ async fn ending_a_waiting_leg_withdraws_it_and_unknown_ids_are_errors() {
     let mm = matchmaker();
     let leg = start(&mm, Role::Agent, "a").await;
     let (rx, conn) = collector();
-    mm.send(AttachLeg {
-        call_id: leg.call_id.clone(),
-        conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &leg.call_id, conn).await;
     events(&rx, 1).await;
     let ended = mm
         .send(EndCall {
@@ -360,24 +323,14 @@ async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
     let mm = matchmaker();
     let customer = start(&mm, Role::Customer, "talker").await;
     let (customer_rx, customer_conn) = collector();
-    mm.send(AttachLeg {
-        call_id: customer.call_id.clone(),
-        conn: customer_conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &customer.call_id, customer_conn).await;
     events(&customer_rx, 1).await;
     let agent = start(&mm, Role::Agent, "stalled").await;
     let (session, _) = session_of(&events(&customer_rx, 1).await[0]);
 
     let arbiter = Arbiter::new();
     let (slow_rx, slow_conn) = slow_collector(&arbiter, 4);
-    mm.send(AttachLeg {
-        call_id: agent.call_id.clone(),
-        conn: slow_conn,
-    })
-    .await
-    .unwrap();
+    attach(&mm, &agent.call_id, slow_conn).await;
     events(&slow_rx, 1).await;
     slow_rx.do_send(Stall {
         period: Duration::from_millis(300),
