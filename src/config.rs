@@ -36,6 +36,9 @@ pub struct Config {
     /// Transcripts held for a matched partner whose socket is not open yet
     /// (`CALL_TRANSCRIPT_BACKLOG`).
     pub transcript_backlog: usize,
+    /// Shortest gap between two rounds of queue-position updates to waiting legs
+    /// (`QUEUE_UPDATE_INTERVAL`).
+    pub queue_update_interval: Duration,
     /// Longest time a graceful shutdown waits for open connections to finish
     /// (`SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: Duration,
@@ -54,6 +57,7 @@ impl Default for Config {
             outbound_queue: 256,
             call_connect_timeout: Duration::from_secs(30),
             transcript_backlog: 200,
+            queue_update_interval: Duration::from_millis(250),
             shutdown_timeout: Duration::from_secs(10),
         }
     }
@@ -200,6 +204,9 @@ struct Cli {
     /// Transcripts held for a partner whose socket is not open yet.
     #[arg(long, env = "CALL_TRANSCRIPT_BACKLOG")]
     transcript_backlog: Option<usize>,
+    /// Shortest gap between two rounds of queue-position updates.
+    #[arg(long, env = "QUEUE_UPDATE_INTERVAL", value_parser = parse_duration)]
+    queue_update_interval: Option<Duration>,
     /// Longest graceful-shutdown drain.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", value_parser = parse_duration)]
     shutdown_timeout: Option<Duration>,
@@ -228,6 +235,9 @@ impl Cli {
             outbound_queue: self.outbound_queue.unwrap_or(d.outbound_queue),
             call_connect_timeout: self.call_connect_timeout.unwrap_or(d.call_connect_timeout),
             transcript_backlog: self.transcript_backlog.unwrap_or(d.transcript_backlog),
+            queue_update_interval: self
+                .queue_update_interval
+                .unwrap_or(d.queue_update_interval),
             shutdown_timeout: self.shutdown_timeout.unwrap_or(d.shutdown_timeout),
         }
     }

@@ -9,6 +9,7 @@
 
 pub mod config;
 mod http;
+mod limits;
 mod state;
 mod ws;
 
@@ -23,9 +24,13 @@ use switchboard_actors::{
 };
 
 pub use config::{Config, ConfigError};
+pub use limits::raise_open_file_limit;
 
 use state::AppState;
 use ws::SocketLimits;
+
+/// Connections each worker accepts beyond the socket limit, for plain HTTP clients.
+const HTTP_CONNECTION_HEADROOM: usize = 1024;
 
 /// Why the hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -100,6 +105,7 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     let settings = CallSettings {
         connect_timeout: config.call_connect_timeout,
         transcript_backlog: config.transcript_backlog,
+        queue_update_interval: config.queue_update_interval,
     };
     let state = AppState {
         matchmaker: Matchmaker::new(settings, metrics.clone()).start(),
@@ -123,6 +129,12 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
             .default_service(web::to(http::not_found))
     })
     .workers(config.workers)
+    .tcp_nodelay(true)
+    .max_connections(
+        config
+            .max_connections
+            .saturating_add(HTTP_CONNECTION_HEADROOM),
+    )
     .disable_signals()
     .shutdown_timeout(drain_seconds)
     .listen(listener)?

@@ -1,5 +1,6 @@
 //! The `switchboard` binary: reads the config from flags and the environment, starts logging,
-//! binds the listener and runs the hub until SIGINT or SIGTERM.
+//! raises the open-file limit (one descriptor per socket), binds the listener and runs the hub
+//! until SIGINT or SIGTERM.
 
 use std::net::TcpListener;
 use std::process::ExitCode;
@@ -9,6 +10,10 @@ use switchboard::Config;
 #[actix_web::main]
 async fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match switchboard::raise_open_file_limit() {
+        Ok(limit) => log::info!("open-file limit: {limit}"),
+        Err(error) => log::warn!("cannot raise the open-file limit: {error}"),
+    }
     let config = Config::from_env_and_args();
     if let Err(error) = config.validate() {
         log::error!("invalid configuration: {error}");

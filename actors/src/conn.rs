@@ -36,6 +36,9 @@ pub struct ConnHandle {
     deliver: Recipient<Deliver>,
     /// Its control mailbox (close requests bypass the bound: they must always arrive).
     disconnect: Recipient<Disconnect>,
+    /// The thread the connection runs on; a conversation started for it runs there too, so
+    /// that its messages need not cross threads.
+    arbiter: ArbiterHandle,
 }
 
 impl std::fmt::Debug for ConnHandle {
@@ -45,13 +48,20 @@ impl std::fmt::Debug for ConnHandle {
 }
 
 impl ConnHandle {
-    /// A handle from the connection actor's own recipients.
+    /// A handle from the connection actor's own recipients. Must be called on the
+    /// connection's own arbiter (from inside the actor).
     pub fn new(id: ConnId, deliver: Recipient<Deliver>, disconnect: Recipient<Disconnect>) -> Self {
         ConnHandle {
             id,
             deliver,
             disconnect,
+            arbiter: Arbiter::current(),
         }
+    }
+
+    /// The arbiter (thread) the connection runs on.
+    pub fn arbiter(&self) -> &ArbiterHandle {
+        &self.arbiter
     }
 
     /// Queues `event` for the connection. Returns false when it was not queued: the connection

@@ -30,6 +30,7 @@ mod event;
 mod ids;
 mod matchmaker;
 mod monitor;
+mod queue;
 mod registry;
 mod role;
 mod session;

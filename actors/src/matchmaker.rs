@@ -4,7 +4,7 @@
 //! events to waiting legs, and starts one [`Session`] per pair, which tells both legs they are
 //! matched. Transcripts never pass through here.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +16,7 @@ use crate::conn::ConnHandle;
 use crate::event::{EndReason, Event};
 use crate::ids::{CallId, ConnId, SessionId};
 use crate::monitor::Metrics;
+use crate::queue::{RankedQueue, Ticket};
 use crate::role::Role;
 use crate::session::{Leg, Session};
 
@@ -203,6 +204,9 @@ pub struct CallSettings {
     pub connect_timeout: Duration,
     /// How many transcripts a session holds for a partner whose socket is not open yet.
     pub transcript_backlog: usize,
+    /// Shortest gap between two rounds of queue-position updates: when many legs wait, one
+    /// round tells each of them its new place at most this often.
+    pub queue_update_interval: Duration,
 }
 
 /// A leg in a queue.
@@ -215,12 +219,26 @@ struct Waiter {
     since: DateTime<Utc>,
     /// Its socket, once open.
     conn: Option<ConnHandle>,
+    /// The place it was last told.
+    announced: usize,
+}
+
+impl Waiter {
+    fn new(call_id: &CallId, name: Arc<str>, since: DateTime<Utc>) -> Self {
+        Waiter {
+            call_id: call_id.clone(),
+            name,
+            since,
+            conn: None,
+            announced: 0,
+        }
+    }
 }
 
 /// What the directory knows of an issued leg.
 enum Entry {
-    /// Queued on its side.
-    Waiting(Role),
+    /// Queued on its side, under this ticket.
+    Waiting(Role, Ticket),
     /// Paired.
     Matched(MatchedLeg),
 }
@@ -246,7 +264,9 @@ struct MatchedLeg {
 /// The matchmaker actor.
 pub struct Matchmaker {
     /// Waiting legs per role (index [`Role::index`]), head first.
-    queues: [VecDeque<Waiter>; 2],
+    queues: [RankedQueue<Waiter>; 2],
+    /// Per role: a round of position updates is already scheduled.
+    update_scheduled: [bool; 2],
     /// Every issued leg that is waiting or in a call.
     calls: HashMap<CallId, Entry>,
     /// Timing and size settings.
@@ -259,7 +279,8 @@ impl Matchmaker {
     /// An empty matchmaker.
     pub fn new(settings: CallSettings, metrics: Arc<Metrics>) -> Self {
         Matchmaker {
-            queues: [VecDeque::new(), VecDeque::new()],
+            queues: [RankedQueue::default(), RankedQueue::default()],
+            update_scheduled: [false; 2],
             calls: HashMap::new(),
             settings,
             metrics,
@@ -281,18 +302,13 @@ impl Matchmaker {
         let created_at = Utc::now();
         Metrics::bump(&self.metrics.calls_started);
         let placement = match self.queues[role.partner().index()].pop_front() {
-            Some(partner) => {
-                self.announce_positions(role.partner(), 0);
-                let mine = Waiter {
-                    call_id: call_id.clone(),
-                    name,
-                    since: created_at,
-                    conn: None,
-                };
+            Some((_, partner)) => {
+                self.schedule_positions(role.partner(), ctx);
                 let placement = Placement::Matched {
                     partner_call_id: partner.call_id.clone(),
                     partner_name: partner.name.clone(),
                 };
+                let mine = Waiter::new(&call_id, name, created_at);
                 let (customer, agent) = match role {
                     Role::Customer => (mine, partner),
                     Role::Agent => (partner, mine),
@@ -302,17 +318,13 @@ impl Matchmaker {
             }
             None => {
                 let queue = &mut self.queues[role.index()];
-                queue.push_back(Waiter {
-                    call_id: call_id.clone(),
-                    name,
-                    since: created_at,
-                    conn: None,
-                });
+                let ticket = queue.push_back(Waiter::new(&call_id, name, created_at));
                 let position = queue.len();
-                self.calls.insert(call_id.clone(), Entry::Waiting(role));
+                self.calls
+                    .insert(call_id.clone(), Entry::Waiting(role, ticket));
                 let expiring = call_id.clone();
-                ctx.run_later(self.settings.connect_timeout, move |act, _| {
-                    act.expire_unconnected(&expiring)
+                ctx.run_later(self.settings.connect_timeout, move |act, ctx| {
+                    act.expire_unconnected(&expiring, ctx)
                 });
                 Placement::Waiting { position }
             }
@@ -333,18 +345,18 @@ impl Matchmaker {
         ctx: &mut Context<Self>,
     ) {
         let session_id = SessionId::generate();
-        let session = Session::new(
-            session_id,
-            [
-                Leg::new(&customer.call_id, &customer.name, customer.conn.clone()),
-                Leg::new(&agent.call_id, &agent.name, agent.conn.clone()),
-            ],
-            started_at,
-            ctx.address(),
-            self.settings,
-            self.metrics.clone(),
-        )
-        .start();
+        let arbiter = [&customer, &agent]
+            .into_iter()
+            .find_map(|leg| leg.conn.as_ref().map(|conn| conn.arbiter().clone()))
+            .unwrap_or_else(Arbiter::current);
+        let legs = [
+            Leg::new(&customer.call_id, &customer.name, customer.conn.clone()),
+            Leg::new(&agent.call_id, &agent.name, agent.conn.clone()),
+        ];
+        let (matchmaker, settings, metrics) = (ctx.address(), self.settings, self.metrics.clone());
+        let session = Session::start_in_arbiter(&arbiter, move |_| {
+            Session::new(session_id, legs, started_at, matchmaker, settings, metrics)
+        });
         for (me, partner, role) in [
             (&customer, &agent, Role::Customer),
             (&agent, &customer, Role::Agent),
@@ -365,65 +377,70 @@ impl Matchmaker {
         Metrics::bump(&self.metrics.calls_matched);
     }
 
-    fn queue_index(&self, role: Role, call_id: &CallId) -> Option<usize> {
-        self.queues[role.index()]
-            .iter()
-            .position(|w| &w.call_id == call_id)
+    /// Arranges for the waiters of `role` to hear their new places, in one round no sooner
+    /// than the update interval, however many legs leave meanwhile.
+    fn schedule_positions(&mut self, role: Role, ctx: &mut Context<Self>) {
+        if std::mem::replace(&mut self.update_scheduled[role.index()], true) {
+            return;
+        }
+        ctx.run_later(self.settings.queue_update_interval, move |act, ctx| {
+            act.update_scheduled[role.index()] = false;
+            act.announce_positions(role, ctx);
+        });
     }
 
-    /// Tells every connected waiter at or behind `from` its (new) place. A waiter whose socket
-    /// cannot take the update (gone, or too slow) leaves the queue.
-    fn announce_positions(&mut self, role: Role, from: usize) {
-        let queue = &self.queues[role.index()];
-        let unreachable: Vec<usize> = queue
-            .iter()
-            .enumerate()
-            .skip(from)
-            .filter(|(index, waiter)| {
-                waiter.conn.as_ref().is_some_and(|conn| {
-                    !conn.push(Event::QueuePosition {
-                        call_id: waiter.call_id.clone(),
-                        role,
-                        position: index + 1,
-                    })
-                })
-            })
-            .map(|(index, _)| index)
-            .collect();
-        if let Some(&first) = unreachable.first() {
-            for &index in unreachable.iter().rev() {
-                if let Some(waiter) = self.queues[role.index()].remove(index) {
-                    log::info!(
-                        "{} cannot be reached; dropped from the queue",
-                        waiter.call_id
-                    );
-                    self.calls.remove(&waiter.call_id);
-                }
+    /// Tells every connected waiter of `role` whose place changed its new place. A waiter whose
+    /// socket cannot take the update (gone, or too slow) leaves the queue.
+    fn announce_positions(&mut self, role: Role, ctx: &mut Context<Self>) {
+        let mut unreachable = Vec::new();
+        for (position, waiter) in self.queues[role.index()].iter_mut() {
+            let Some(conn) = &waiter.conn else {
+                continue;
+            };
+            if waiter.announced == position {
+                continue;
             }
-            self.announce_positions(role, first);
+            waiter.announced = position;
+            let update = Event::QueuePosition {
+                call_id: waiter.call_id.clone(),
+                role,
+                position,
+            };
+            if !conn.push(update) {
+                unreachable.push(waiter.call_id.clone());
+            }
+        }
+        for call_id in unreachable {
+            log::info!("{call_id} cannot be reached; dropped from the queue");
+            self.withdraw(&call_id, ctx);
         }
     }
 
     fn publish_gauges(&self) {
         let m = &self.metrics;
-        Metrics::set(
-            &m.waiting_customers,
-            self.queues[Role::Customer.index()].len(),
-        );
-        Metrics::set(&m.available_agents, self.queues[Role::Agent.index()].len());
-        let in_calls = self.calls.len()
-            - self.queues[Role::Customer.index()].len()
-            - self.queues[Role::Agent.index()].len();
-        Metrics::set(&m.active_calls, in_calls / 2);
+        let customers = self.queues[Role::Customer.index()].len();
+        let agents = self.queues[Role::Agent.index()].len();
+        Metrics::set(&m.waiting_customers, customers);
+        Metrics::set(&m.available_agents, agents);
+        Metrics::set(&m.active_calls, (self.calls.len() - customers - agents) / 2);
+    }
+
+    /// The queue entry of a waiting leg.
+    fn waiting(&self, call_id: &CallId) -> Option<(Role, Ticket)> {
+        match self.calls.get(call_id)? {
+            Entry::Waiting(role, ticket) => Some((*role, *ticket)),
+            Entry::Matched(_) => None,
+        }
     }
 
     /// Takes a waiting leg out of its queue and the directory.
-    fn withdraw(&mut self, role: Role, index: usize) -> Option<Waiter> {
-        let waiter = self.queues[role.index()].remove(index)?;
-        self.calls.remove(&waiter.call_id);
-        self.announce_positions(role, index);
+    fn withdraw(&mut self, call_id: &CallId, ctx: &mut Context<Self>) -> Option<(Role, Waiter)> {
+        let (role, ticket) = self.waiting(call_id)?;
+        self.calls.remove(call_id);
+        let waiter = self.queues[role.index()].remove(ticket)?;
+        self.schedule_positions(role, ctx);
         self.publish_gauges();
-        Some(waiter)
+        Some((role, waiter))
     }
 
     fn attach_leg(&mut self, call_id: CallId, conn: ConnHandle) {
@@ -436,12 +453,14 @@ impl Matchmaker {
                 });
             }
             Some(Entry::Matched(leg)) => leg.session.do_send(AttachLeg { call_id, conn }),
-            Some(Entry::Waiting(role)) => {
-                let role = *role;
-                let Some(index) = self.queue_index(role, &call_id) else {
+            Some(&Entry::Waiting(role, ticket)) => {
+                let queue = &mut self.queues[role.index()];
+                let Some(position) = queue.position(ticket) else {
                     return;
                 };
-                let waiter = &mut self.queues[role.index()][index];
+                let Some(waiter) = queue.get_mut(ticket) else {
+                    return;
+                };
                 if waiter.conn.is_some() {
                     conn.push(Event::Refused {
                         error: "already_connected",
@@ -450,79 +469,75 @@ impl Matchmaker {
                     });
                     return;
                 }
+                waiter.announced = position;
                 waiter.conn = Some(conn.clone());
                 conn.push(Event::QueuePosition {
                     call_id,
                     role,
-                    position: index + 1,
+                    position,
                 });
             }
         }
     }
 
-    fn leave_leg(&mut self, msg: LeaveLeg) {
+    fn leave_leg(&mut self, msg: LeaveLeg, ctx: &mut Context<Self>) {
         match self.calls.get(&msg.call_id) {
             None => {}
             Some(Entry::Matched(leg)) => leg.session.do_send(msg),
-            Some(Entry::Waiting(role)) => {
-                let role = *role;
-                let Some(index) = self.queue_index(role, &msg.call_id) else {
-                    return;
-                };
-                let current = self.queues[role.index()][index].conn.as_ref();
+            Some(&Entry::Waiting(role, ticket)) => {
+                let current = self.queues[role.index()]
+                    .get(ticket)
+                    .and_then(|waiter| waiter.conn.as_ref());
                 if current.is_some_and(|c| c.id == msg.conn_id) {
                     log::info!("{} left the {} queue", msg.call_id, role.as_str());
-                    self.withdraw(role, index);
+                    self.withdraw(&msg.call_id, ctx);
                 }
             }
         }
     }
 
-    fn end_call(&mut self, msg: EndCall) -> Result<(), UnknownCall> {
-        match self.calls.get(&msg.call_id).ok_or(UnknownCall)? {
-            Entry::Matched(leg) => leg.session.do_send(msg),
-            Entry::Waiting(role) => {
-                let role = *role;
-                let index = self.queue_index(role, &msg.call_id).ok_or(UnknownCall)?;
-                if let Some(Waiter {
-                    call_id,
-                    conn: Some(conn),
-                    ..
-                }) = self.withdraw(role, index)
-                {
-                    let reason = match msg.origin {
-                        EndOrigin::Hangup => EndReason::HungUp(role),
-                        EndOrigin::Api => EndReason::EndedViaApi,
-                    };
-                    conn.push(Event::CallEnded { call_id, reason });
-                }
-            }
+    fn end_call(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Result<(), UnknownCall> {
+        if let Entry::Matched(leg) = self.calls.get(&msg.call_id).ok_or(UnknownCall)? {
+            leg.session.do_send(msg);
+            return Ok(());
+        }
+        let (role, waiter) = self.withdraw(&msg.call_id, ctx).ok_or(UnknownCall)?;
+        if let Some(conn) = waiter.conn {
+            let reason = match msg.origin {
+                EndOrigin::Hangup => EndReason::HungUp(role),
+                EndOrigin::Api => EndReason::EndedViaApi,
+            };
+            conn.push(Event::CallEnded {
+                call_id: waiter.call_id,
+                reason,
+            });
         }
         Ok(())
     }
 
-    fn expire_unconnected(&mut self, call_id: &CallId) {
-        let Some(Entry::Waiting(role)) = self.calls.get(call_id) else {
+    fn expire_unconnected(&mut self, call_id: &CallId, ctx: &mut Context<Self>) {
+        let Some((role, ticket)) = self.waiting(call_id) else {
             return;
         };
-        let role = *role;
-        if let Some(index) = self.queue_index(role, call_id)
-            && self.queues[role.index()][index].conn.is_none()
-        {
+        let unconnected = self.queues[role.index()]
+            .get(ticket)
+            .is_some_and(|waiter| waiter.conn.is_none());
+        if unconnected {
             log::info!("{call_id} never opened its socket; dropped from the queue");
-            self.withdraw(role, index);
+            self.withdraw(call_id, ctx);
         }
     }
 
     fn lookup(&self, call_id: &CallId) -> Option<CallView> {
         match self.calls.get(call_id)? {
-            Entry::Waiting(role) => {
-                let index = self.queue_index(*role, call_id)?;
-                let waiter = &self.queues[role.index()][index];
+            &Entry::Waiting(role, ticket) => {
+                let queue = &self.queues[role.index()];
+                let position = queue.position(ticket)?;
+                let waiter = queue.get(ticket)?;
                 Some(CallView::Waiting {
-                    role: *role,
+                    role,
                     name: waiter.name.clone(),
-                    position: index + 1,
+                    position,
                     since: waiter.since,
                 })
             }
@@ -557,12 +572,11 @@ impl Matchmaker {
         let queue = |role: Role| {
             self.queues[role.index()]
                 .iter()
-                .enumerate()
-                .map(|(index, w)| WaitingLeg {
+                .map(|(position, w)| WaitingLeg {
                     call_id: w.call_id.clone(),
                     name: w.name.clone(),
                     since: w.since,
-                    position: index + 1,
+                    position,
                     connected: w.conn.is_some(),
                 })
                 .collect()
@@ -605,16 +619,16 @@ impl Handler<AttachLeg> for Matchmaker {
 impl Handler<LeaveLeg> for Matchmaker {
     type Result = ();
 
-    fn handle(&mut self, msg: LeaveLeg, _: &mut Context<Self>) {
-        self.leave_leg(msg);
+    fn handle(&mut self, msg: LeaveLeg, ctx: &mut Context<Self>) {
+        self.leave_leg(msg, ctx);
     }
 }
 
 impl Handler<EndCall> for Matchmaker {
     type Result = Result<(), UnknownCall>;
 
-    fn handle(&mut self, msg: EndCall, _: &mut Context<Self>) -> Self::Result {
-        self.end_call(msg)
+    fn handle(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Self::Result {
+        self.end_call(msg, ctx)
     }
 }
 

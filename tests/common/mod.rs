@@ -36,6 +36,7 @@ pub fn test_config() -> Config {
         workers: 2,
         heartbeat_interval: Duration::from_millis(50),
         connection_timeout: Duration::from_secs(5),
+        queue_update_interval: Duration::from_millis(10),
         shutdown_timeout: Duration::from_secs(5),
         ..Config::default()
     }

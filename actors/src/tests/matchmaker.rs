@@ -23,6 +23,7 @@ fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
     let settings = CallSettings {
         connect_timeout,
         transcript_backlog: 4,
+        queue_update_interval: Duration::from_millis(5),
     };
     Matchmaker::new(settings, Arc::new(Metrics::default())).start()
 }

@@ -1,0 +1,181 @@
+//! Load generator for Switchboard and any server that speaks seed 000's call protocol.
+//!
+//! ```text
+//! cargo run --release --example loadgen -- --url http://127.0.0.1:8000 calls --pairs 100 --rate 10000
+//! cargo run --release --example loadgen -- idle --connections 50000 --server-pid PID --source 127.0.0.1-127.0.0.16
+//! cargo run --release --example loadgen -- --json match.json match --concurrency 64
+//! ```
+//!
+//! Each scenario is one module under `loadgen/`: it takes its own flags, drives the server
+//! through the shared clients in `net`, and returns a report that is printed as a table and,
+//! with `--json FILE`, written as JSON. Sends HTTP requests and WebSocket frames to the server;
+//! receives its answers.
+
+#[path = "loadgen/calls.rs"]
+mod calls;
+#[path = "loadgen/idle.rs"]
+mod idle;
+#[path = "loadgen/matching.rs"]
+mod matching;
+#[path = "loadgen/net.rs"]
+mod net;
+#[path = "loadgen/stats.rs"]
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+/// Flags shared by every scenario.
+#[derive(Debug, Parser)]
+#[command(
+    name = "loadgen",
+    about = "Drives a seed-000 call server and measures it."
+)]
+struct Cli {
+    /// Base URL of the server under test.
+    #[arg(long, env = "LOADGEN_URL", default_value = "http://127.0.0.1:8000")]
+    url: String,
+    /// Source addresses to spread connections over, e.g. 127.0.0.1-127.0.0.16 (each address
+    /// brings its own ephemeral ports).
+    #[arg(long, default_value = "127.0.0.1", value_parser = net::SourceRange::parse)]
+    source: net::SourceRange,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+    /// The scenario.
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+/// The scenarios.
+#[derive(Debug, Subcommand)]
+enum Scenario {
+    /// Pairs exchanging transcripts at an offered rate: latency, throughput, loss.
+    Calls(calls::CallsArgs),
+    /// Many idle sockets: how many are held and the server's memory per socket.
+    Idle(idle::IdleArgs),
+    /// Customers and agents arriving concurrently: pairs matched per second.
+    Match(matching::MatchArgs),
+}
+
+/// One run's report, whatever the scenario.
+#[derive(Serialize)]
+struct Report<'a, T: Serialize> {
+    /// Scenario name.
+    scenario: &'a str,
+    /// Server URL.
+    url: &'a str,
+    /// When the run ended.
+    finished_at: String,
+    /// The scenario's own figures.
+    result: T,
+}
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match switchboard::raise_open_file_limit() {
+        Ok(limit) => eprintln!("loadgen: open-file limit {limit}"),
+        Err(error) => eprintln!("loadgen: cannot raise the open-file limit: {error}"),
+    }
+    let outcome = match &cli.scenario {
+        Scenario::Calls(args) => {
+            let clients = match net::Clients::new(&cli.url, &cli.source, args.setup_concurrency) {
+                Ok(clients) => clients,
+                Err(error) => return fail(&error),
+            };
+            let result = calls::run(&clients, args).await;
+            finish(&cli, "calls", result, print_calls)
+        }
+        Scenario::Idle(args) => {
+            let clients = match net::Clients::new(&cli.url, &cli.source, args.connect_concurrency) {
+                Ok(clients) => clients,
+                Err(error) => return fail(&error),
+            };
+            let result = idle::run(&clients, args).await;
+            finish(&cli, "idle", result, print_idle)
+        }
+        Scenario::Match(args) => {
+            let clients = match net::Clients::new(&cli.url, &cli.source, args.concurrency) {
+                Ok(clients) => clients,
+                Err(error) => return fail(&error),
+            };
+            let result = matching::run(&clients, args).await;
+            finish(&cli, "match", result, print_match)
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => fail(&error),
+    }
+}
+
+/// Reports a failure and gives the exit code.
+fn fail(error: &str) -> ExitCode {
+    eprintln!("loadgen: {error}");
+    ExitCode::FAILURE
+}
+
+/// Prints the report and writes the JSON file if asked.
+fn finish<T: Serialize>(
+    cli: &Cli,
+    scenario: &str,
+    result: Result<T, String>,
+    print: fn(&T),
+) -> Result<(), String> {
+    let result = result?;
+    print(&result);
+    if let Some(path) = &cli.json {
+        let report = Report {
+            scenario,
+            url: &cli.url,
+            finished_at: chrono::Utc::now().to_rfc3339(),
+            result,
+        };
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn print_calls(r: &calls::CallsReport) {
+    println!(
+        "calls  pairs {}  offered {:.0}/s  delivered {:.0}/s  sent {}  delivered {}",
+        r.pairs, r.offered_rate, r.delivered_rate, r.sent, r.delivered
+    );
+    println!(
+        "       latency ms  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
+        r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.p999_ms, r.latency.max_ms
+    );
+    println!(
+        "       lost {}  duplicated {}  misrouted {}",
+        r.lost, r.duplicated, r.misrouted
+    );
+}
+
+fn print_idle(r: &idle::IdleReport) {
+    println!(
+        "idle   held {}/{}  failed {}  connect rate {:.0}/s",
+        r.held, r.requested, r.failed, r.connect_rate
+    );
+    if let (Some(before), Some(after)) = (r.server_rss_before_kib, r.server_rss_after_kib) {
+        println!(
+            "       server RSS {} KiB -> {} KiB  ({:.2} KB per connection)",
+            before,
+            after,
+            r.server_kb_per_connection.unwrap_or(0.0)
+        );
+    }
+    if let Some(error) = &r.first_error {
+        println!("       first error: {error}");
+    }
+}
+
+fn print_match(r: &matching::MatchReport) {
+    println!(
+        "match  pairs {}  in {:.1}s  = {:.0} pairs/s  (requests {}, errors {})",
+        r.pairs, r.duration_s, r.pairs_per_second, r.requests, r.errors
+    );
+}
