@@ -12,6 +12,8 @@
 //! | `call_ended` | none: hangs up (or leaves the queue)                |
 //! | `ping`       | none: answered with `pong`                          |
 
+use std::borrow::Cow;
+
 use actix::Addr;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -131,7 +133,41 @@ fn fields<T: for<'de> Deserialize<'de>>(kind: &str, value: Value) -> Result<T, R
     serde_json::from_value(value).map_err(|e| ("invalid_fields", format!("{kind}: {e}")))
 }
 
+/// Every accepted frame's fields, read in one pass without building a JSON tree.
+#[derive(Deserialize)]
+struct Flat<'a> {
+    /// Frame type.
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    /// `transcript` text.
+    #[serde(default)]
+    text: Option<String>,
+    /// `start_call` call id.
+    #[serde(default, borrow)]
+    call_id: Option<Cow<'a, str>>,
+}
+
+/// Decodes a frame: a single pass for well-formed frames, and [`decode_strictly`] (which names
+/// exactly what is wrong) for anything else.
 fn decode(text: &str) -> Result<Inbound, Refusal> {
+    if let Ok(flat) = serde_json::from_str::<Flat<'_>>(text) {
+        match (flat.kind.as_ref(), flat.text) {
+            ("transcript", Some(text)) if !text.trim().is_empty() => {
+                return Ok(Inbound::Transcript(TranscriptFrame { text }));
+            }
+            ("start_call", _) => {
+                let call_id = flat.call_id.map(Cow::into_owned);
+                return Ok(Inbound::StartCall(StartCallFrame { call_id }));
+            }
+            ("call_ended", _) => return Ok(Inbound::CallEnded),
+            ("ping", _) => return Ok(Inbound::Ping),
+            _ => {}
+        }
+    }
+    decode_strictly(text)
+}
+
+fn decode_strictly(text: &str) -> Result<Inbound, Refusal> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| ("invalid_json", format!("not JSON: {e}")))?;
     let kind = match value.get("type") {

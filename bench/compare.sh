@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: Switchboard against the seed-000 peers (FastAPI, Node), same load
+# generator, same offered loads, one server at a time on loopback. Prints a table of medians
+# and the Switchboard/peer ratios, and keeps every run's JSON under bench/results/.
+#
+# Environment knobs (defaults in brackets):
+#   RUNS [3]            repetitions of every measurement; the table shows medians
+#   DURATION [10]       seconds of measured sending per calls run
+#   PAIRS [100]         customer/agent pairs in the calls scenario
+#   RATES ["1000 5000 10000 20000"]   offered transcripts/s for the latency sweep
+#   MAX_LADDER ["500 1000 2500 5000 10000 15000 20000 30000 40000 60000 80000"]   rates tried by
+#                       find-the-max, in order, until one fails
+#   MAX_P99_MS [10]     find-the-max: highest rate with p99 under this and zero loss
+#   SERVERS ["switchboard fastapi node"]
+#   SWITCHBOARD_WORKERS [2]
+#   IDLE_CONNECTIONS [19000]   sockets held in the idle scenario (Switchboard only; see BENCHMARKS.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+PAIRS=${PAIRS:-100}
+RATES=${RATES:-"1000 5000 10000 20000"}
+MAX_LADDER=${MAX_LADDER:-"500 1000 2500 5000 10000 15000 20000 30000 40000 60000 80000"}
+MAX_P99_MS=${MAX_P99_MS:-10}
+SERVERS=${SERVERS:-"switchboard fastapi node"}
+SWITCHBOARD_WORKERS=${SWITCHBOARD_WORKERS:-2}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
+PORT=18400
+OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$OUT"
+
+echo "== building"
+cargo build --release --quiet --bin switchboard --example loadgen
+LOADGEN=target/release/examples/loadgen
+
+echo "== installing the peers' dependencies"
+if [[ " $SERVERS " == *" fastapi "* ]]; then
+  [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
+  bench/.venv/bin/pip install --quiet --disable-pip-version-check -r bench/peers/requirements.txt
+fi
+if [[ " $SERVERS " == *" node "* ]]; then
+  npm install --prefix bench/peers --no-audit --no-fund --silent
+fi
+
+SERVER_PID=
+start_server() {
+  case "$1" in
+    switchboard)
+      WORKERS=$SWITCHBOARD_WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn WS_MAX_CONNECTIONS=100000 \
+        target/release/switchboard >"$OUT/$1.log" 2>&1 &
+      ;;
+    fastapi)
+      bench/.venv/bin/python bench/peers/seed000_fastapi.py --port $PORT >"$OUT/$1.log" 2>&1 &
+      ;;
+    node)
+      NODE_PATH=bench/peers/node_modules node bench/peers/seed000_node.cjs --port $PORT >"$OUT/$1.log" 2>&1 &
+      ;;
+  esac
+  SERVER_PID=$!
+  for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && return 0
+    sleep 0.1
+  done
+  echo "$1 did not come up; see $OUT/$1.log" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  sleep 0.5
+}
+trap stop_server EXIT
+
+# One calls run against a freshly started server: $1 server, $2 rate, $3 run, $4 file prefix.
+calls_run() {
+  start_server "$1"
+  "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/$4-$1-$2-$3.json" \
+    calls --pairs "$PAIRS" --rate "$2" --duration "$DURATION" >/dev/null 2>"$OUT/loadgen.err" \
+    || echo "   $1 at $2/s failed: $(tail -1 "$OUT/loadgen.err")"
+  stop_server
+}
+
+passes() {
+  python3 - "$1" "$MAX_P99_MS" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))["result"]
+except (OSError, ValueError, KeyError):
+    sys.exit(1)
+ok = r["lost"] == 0 and r["misrouted"] == 0 and r["duplicated"] == 0 \
+    and r["latency"]["p99_ms"] < float(sys.argv[2]) and r["delivered_rate"] >= 0.98 * r["offered_rate"]
+sys.exit(0 if ok else 1)
+PY
+}
+
+for run in $(seq "$RUNS"); do
+  for server in $SERVERS; do
+    echo "== run $run/$RUNS: $server"
+    for rate in $RATES; do
+      calls_run "$server" "$rate" "$run" sweep
+    done
+    best=0
+    for rate in $MAX_LADDER; do
+      calls_run "$server" "$rate" "$run" max
+      if passes "$OUT/max-$server-$rate-$run.json"; then best=$rate; else break; fi
+    done
+    echo "{\"server\": \"$server\", \"run\": $run, \"max_rate\": $best}" >"$OUT/maxrate-$server-$run.json"
+    start_server "$server"
+    "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/match-$server-$run.json" \
+      match --concurrency 64 --duration 5 >/dev/null 2>"$OUT/loadgen.err" \
+      || echo "   $server match failed: $(tail -1 "$OUT/loadgen.err")"
+    stop_server
+    start_server "$server"
+    "$LOADGEN" --url "http://127.0.0.1:$PORT" --source 127.0.0.1-127.0.0.4 \
+      --json "$OUT/idle-$server-$run.json" \
+      idle --connections "$IDLE_CONNECTIONS" --hold 6 --server-pid "$SERVER_PID" \
+      >/dev/null 2>"$OUT/loadgen.err" \
+      || echo "   $server idle failed: $(tail -1 "$OUT/loadgen.err")"
+    stop_server
+  done
+done
+
+python3 bench/report.py "$OUT" | tee "$OUT/table.md"
