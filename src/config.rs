@@ -36,6 +36,9 @@ pub struct Config {
     /// Transcripts held for a matched partner whose socket is not open yet
     /// (`CALL_TRANSCRIPT_BACKLOG`).
     pub transcript_backlog: usize,
+    /// Most legs waiting on one side; the next call start is refused with 503
+    /// (`CALL_QUEUE_LIMIT`).
+    pub queue_limit: usize,
     /// Shortest gap between two rounds of queue-position updates to waiting legs
     /// (`QUEUE_UPDATE_INTERVAL`).
     pub queue_update_interval: Duration,
@@ -58,6 +61,7 @@ impl Default for Config {
             call_connect_timeout: Duration::from_secs(30),
             transcript_backlog: 200,
             queue_update_interval: Duration::from_millis(250),
+            queue_limit: 10_000,
             shutdown_timeout: Duration::from_secs(10),
         }
     }
@@ -204,6 +208,9 @@ struct Cli {
     /// Transcripts held for a partner whose socket is not open yet.
     #[arg(long, env = "CALL_TRANSCRIPT_BACKLOG")]
     transcript_backlog: Option<usize>,
+    /// Most legs waiting on one side.
+    #[arg(long, env = "CALL_QUEUE_LIMIT")]
+    queue_limit: Option<usize>,
     /// Shortest gap between two rounds of queue-position updates.
     #[arg(long, env = "QUEUE_UPDATE_INTERVAL", value_parser = parse_duration)]
     queue_update_interval: Option<Duration>,
@@ -235,6 +242,7 @@ impl Cli {
             outbound_queue: self.outbound_queue.unwrap_or(d.outbound_queue),
             call_connect_timeout: self.call_connect_timeout.unwrap_or(d.call_connect_timeout),
             transcript_backlog: self.transcript_backlog.unwrap_or(d.transcript_backlog),
+            queue_limit: self.queue_limit.unwrap_or(d.queue_limit),
             queue_update_interval: self
                 .queue_update_interval
                 .unwrap_or(d.queue_update_interval),

@@ -15,12 +15,14 @@ mod ws;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::{Actor, Addr};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
 use switchboard_actors::{
-    CallSettings, CloseAll, CloseCode, Matchmaker, Metrics, Monitor, SessionRegistry,
+    CallSettings, CloseAll, CloseCode, CountConnections, Matchmaker, Metrics, Monitor,
+    SessionRegistry,
 };
 
 pub use config::{Config, ConfigError};
@@ -60,6 +62,8 @@ pub struct HubHandle {
     server: ServerHandle,
     /// Told to close every socket with 1001.
     registry: Addr<SessionRegistry>,
+    /// Longest graceful drain.
+    drain: Duration,
 }
 
 impl Hub {
@@ -80,8 +84,9 @@ impl Hub {
 }
 
 impl HubHandle {
-    /// Graceful shutdown: stop accepting, close every socket with 1001 "going away", then wait
-    /// for connections to drain (at most the configured shutdown timeout).
+    /// Graceful shutdown: stop accepting, close every socket with 1001 "going away", wait until
+    /// the sockets have gone (at most half the drain time), then let the server finish what is
+    /// in flight (at most the configured shutdown timeout).
     pub async fn shutdown(&self) {
         self.server.pause().await;
         let told = self
@@ -93,6 +98,13 @@ impl HubHandle {
             .await
             .unwrap_or(0);
         log::info!("shutting down: closing {told} sockets");
+        let deadline = Instant::now() + self.drain / 2;
+        while Instant::now() < deadline {
+            match self.registry.send(CountConnections).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => actix_rt::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
         self.server.stop(true).await;
     }
 }
@@ -106,6 +118,7 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
         connect_timeout: config.call_connect_timeout,
         transcript_backlog: config.transcript_backlog,
         queue_update_interval: config.queue_update_interval,
+        queue_limit: config.queue_limit,
     };
     let state = AppState {
         matchmaker: Matchmaker::new(settings, metrics.clone()).start(),
@@ -142,6 +155,7 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     let handle = HubHandle {
         server: server.handle(),
         registry,
+        drain: config.shutdown_timeout,
     };
     log::info!("switchboard listening on {local_addr}");
     Ok(Hub {

@@ -20,8 +20,10 @@ async fn a_waiting_customer_that_disconnects_is_never_matched() {
     polite_ws.close().await;
 
     hub.wait_for_health(|h| h["waiting_customers"] == 0).await;
-    let (status, _) = hub.get(&format!("/api/calls/match/{ghost_id}")).await;
-    assert_eq!(status, 404);
+    let (status, body) = hub.get(&format!("/api/calls/match/{ghost_id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ended");
+    assert_eq!(body["reason"], "customer_disconnected");
     let agent = hub.start_call("agent", "Bob").await;
     assert_eq!(agent["status"], "waiting", "no ghost match: {agent}");
     let (_, listing) = hub.get("/api/calls").await;
@@ -54,8 +56,25 @@ async fn a_partner_disconnect_ends_the_call_with_a_reason() {
     agent_ws.expect_close(1000).await;
     for call_id in [customer_id, agent_id] {
         let (status, body) = hub.get(&format!("/api/calls/match/{call_id}")).await;
-        assert_eq!(status, 404, "{body}");
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["status"], "ended");
+        assert_eq!(body["reason"], "customer_disconnected");
     }
+}
+
+#[actix_web::test]
+async fn a_leg_that_connects_after_its_partner_left_is_told_why() {
+    let hub = start_hub(test_config());
+    let (customer_id, customer_ws, _) = hub.waiting_leg("customer", "Ann").await;
+    let agent = hub.start_call("agent", "Bob").await;
+    assert_eq!(agent["partner_call_id"], customer_id.as_str());
+    customer_ws.abort();
+    hub.wait_for_health(|h| h["active_calls"] == 0).await;
+
+    let mut late = hub.call_socket(agent["call_id"].as_str().unwrap()).await;
+    let ended = late.expect("call_ended").await;
+    assert_eq!(ended["reason"], "customer_disconnected");
+    late.expect_close(1000).await;
 }
 
 #[actix_web::test]
@@ -163,7 +182,7 @@ async fn start_call_must_name_the_socket_own_call_id() {
 #[actix_web::test]
 async fn legs_that_never_open_their_socket_expire() {
     let hub = start_hub(switchboard::Config {
-        call_connect_timeout: Duration::from_millis(200),
+        call_connect_timeout: Duration::from_millis(600),
         ..test_config()
     });
     hub.start_call("customer", "never connects").await;

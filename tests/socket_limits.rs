@@ -19,8 +19,8 @@ async fn a_silent_client_is_pinged_then_closed_with_4000() {
         ..test_config()
     });
     let body = hub.start_call("customer", "Silent").await;
-    let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
     let started = std::time::Instant::now();
+    let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
     let mut pings = 0;
     let close = loop {
         match ws.next_raw().await {
@@ -41,11 +41,11 @@ async fn a_silent_client_is_pinged_then_closed_with_4000() {
 async fn a_client_that_answers_pings_outlives_the_timeout() {
     let hub = start_hub(HubConfig {
         heartbeat_interval: Duration::from_millis(20),
-        connection_timeout: Duration::from_millis(100),
+        connection_timeout: Duration::from_millis(500),
         ..test_config()
     });
     let (_, mut ws, _) = hub.waiting_leg("customer", "Awake").await;
-    ws.idle_for(Duration::from_millis(400)).await;
+    ws.idle_for(Duration::from_millis(1500)).await;
     ws.assert_alive().await;
 }
 

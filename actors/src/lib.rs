@@ -41,10 +41,13 @@ pub use event::{EndReason, Event};
 pub use ids::{CallId, ConnId, InvalidCallId, SessionId};
 pub use matchmaker::{
     ActiveCall, AttachLeg, CallSettings, CallStarted, CallView, CallsSnapshot, EndCall, EndOrigin,
-    LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, StartCall, UnknownCall, WaitingLeg,
+    LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, QueueFull, StartCall, UnknownCall,
+    WaitingLeg,
 };
 pub use monitor::{GetStats, Metrics, Monitor, Stats};
-pub use registry::{AdmissionRefused, CloseAll, Deregister, Register, SessionRegistry};
+pub use registry::{
+    AdmissionRefused, CloseAll, CountConnections, Deregister, Register, SessionRegistry,
+};
 pub use role::Role;
 pub use session::{RelayTranscript, Session};
 

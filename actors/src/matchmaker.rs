@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
@@ -22,7 +22,7 @@ use crate::session::{Leg, Session};
 
 /// Ask for a new call leg: queue it, or pair it at once with the longest-waiting partner.
 #[derive(Message)]
-#[rtype(result = "CallStarted")]
+#[rtype(result = "Result<CallStarted, QueueFull>")]
 pub struct StartCall {
     /// Which side is calling.
     pub role: Role,
@@ -92,8 +92,8 @@ pub struct EndCall {
 /// Who asked for a call to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndOrigin {
-    /// The leg itself sent `call_ended`.
-    Hangup,
+    /// The leg's socket sent `call_ended`; ignored unless it is the leg's current socket.
+    Hangup(ConnId),
     /// `POST /api/calls/{call_id}/end`.
     Api,
 }
@@ -138,6 +138,13 @@ pub enum CallView {
         started_at: DateTime<Utc>,
         /// The conversation.
         session_id: SessionId,
+    },
+    /// The call is over (kept for a while after it ends).
+    Ended {
+        /// Its side.
+        role: Role,
+        /// Why it ended.
+        reason: EndReason,
     },
 }
 
@@ -189,12 +196,21 @@ pub struct WaitingLeg {
     pub connected: bool,
 }
 
-/// A session has ended; forget its legs.
+/// A session has ended: its legs are remembered as ended for a while, then forgotten.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(crate) struct CallClosed {
-    /// Both legs of the ended call.
+    /// Both legs of the ended call, customer first.
     pub call_ids: [CallId; 2],
+    /// Why it ended.
+    pub reason: EndReason,
+}
+
+/// The queue of that side is full; try again later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueFull {
+    /// The configured limit.
+    pub limit: usize,
 }
 
 /// Timing and size settings shared by the Matchmaker and its sessions.
@@ -207,6 +223,8 @@ pub struct CallSettings {
     /// Shortest gap between two rounds of queue-position updates: when many legs wait, one
     /// round tells each of them its new place at most this often.
     pub queue_update_interval: Duration,
+    /// Most legs waiting on one side; the next `StartCall` is refused.
+    pub queue_limit: usize,
 }
 
 /// A leg in a queue.
@@ -217,6 +235,8 @@ struct Waiter {
     name: Arc<str>,
     /// When it joined the queue.
     since: DateTime<Utc>,
+    /// By when its socket must be open.
+    connect_by: Instant,
     /// Its socket, once open.
     conn: Option<ConnHandle>,
     /// The place it was last told.
@@ -224,11 +244,12 @@ struct Waiter {
 }
 
 impl Waiter {
-    fn new(call_id: &CallId, name: Arc<str>, since: DateTime<Utc>) -> Self {
+    fn new(call_id: &CallId, name: Arc<str>, since: DateTime<Utc>, connect_by: Instant) -> Self {
         Waiter {
             call_id: call_id.clone(),
             name,
             since,
+            connect_by,
             conn: None,
             announced: 0,
         }
@@ -241,6 +262,8 @@ enum Entry {
     Waiting(Role, Ticket),
     /// Paired.
     Matched(MatchedLeg),
+    /// Over, for this reason; forgotten after the connect timeout.
+    Ended(Role, EndReason),
 }
 
 /// A paired leg.
@@ -267,8 +290,10 @@ pub struct Matchmaker {
     queues: [RankedQueue<Waiter>; 2],
     /// Per role: a round of position updates is already scheduled.
     update_scheduled: [bool; 2],
-    /// Every issued leg that is waiting or in a call.
+    /// Every issued leg that is waiting, in a call, or recently ended.
     calls: HashMap<CallId, Entry>,
+    /// How many entries of `calls` are matched legs.
+    matched_legs: usize,
     /// Timing and size settings.
     settings: CallSettings,
     /// Shared counters.
@@ -282,6 +307,7 @@ impl Matchmaker {
             queues: [RankedQueue::default(), RankedQueue::default()],
             update_scheduled: [false; 2],
             calls: HashMap::new(),
+            matched_legs: 0,
             settings,
             metrics,
         }
@@ -296,10 +322,22 @@ impl Matchmaker {
         }
     }
 
-    fn start_call(&mut self, role: Role, name: String, ctx: &mut Context<Self>) -> CallStarted {
+    fn start_call(
+        &mut self,
+        role: Role,
+        name: String,
+        ctx: &mut Context<Self>,
+    ) -> Result<CallStarted, QueueFull> {
+        let partners_waiting = self.queues[role.partner().index()].len() > 0;
+        if !partners_waiting && self.queues[role.index()].len() >= self.settings.queue_limit {
+            return Err(QueueFull {
+                limit: self.settings.queue_limit,
+            });
+        }
         let call_id = self.fresh_call_id();
         let name: Arc<str> = name.into();
         let created_at = Utc::now();
+        let connect_by = Instant::now() + self.settings.connect_timeout;
         Metrics::bump(&self.metrics.calls_started);
         let placement = match self.queues[role.partner().index()].pop_front() {
             Some((_, partner)) => {
@@ -308,7 +346,7 @@ impl Matchmaker {
                     partner_call_id: partner.call_id.clone(),
                     partner_name: partner.name.clone(),
                 };
-                let mine = Waiter::new(&call_id, name, created_at);
+                let mine = Waiter::new(&call_id, name, created_at, connect_by);
                 let (customer, agent) = match role {
                     Role::Customer => (mine, partner),
                     Role::Agent => (partner, mine),
@@ -318,7 +356,7 @@ impl Matchmaker {
             }
             None => {
                 let queue = &mut self.queues[role.index()];
-                let ticket = queue.push_back(Waiter::new(&call_id, name, created_at));
+                let ticket = queue.push_back(Waiter::new(&call_id, name, created_at, connect_by));
                 let position = queue.len();
                 self.calls
                     .insert(call_id.clone(), Entry::Waiting(role, ticket));
@@ -330,11 +368,11 @@ impl Matchmaker {
             }
         };
         self.publish_gauges();
-        CallStarted {
+        Ok(CallStarted {
             call_id,
             created_at,
             placement,
-        }
+        })
     }
 
     fn pair(
@@ -349,10 +387,8 @@ impl Matchmaker {
             .into_iter()
             .find_map(|leg| leg.conn.as_ref().map(|conn| conn.arbiter().clone()))
             .unwrap_or_else(Arbiter::current);
-        let legs = [
-            Leg::new(&customer.call_id, &customer.name, customer.conn.clone()),
-            Leg::new(&agent.call_id, &agent.name, agent.conn.clone()),
-        ];
+        let leg = |w: &Waiter| Leg::new(&w.call_id, &w.name, w.conn.clone(), w.connect_by);
+        let legs = [leg(&customer), leg(&agent)];
         let (matchmaker, settings, metrics) = (ctx.address(), self.settings, self.metrics.clone());
         let session = Session::start_in_arbiter(&arbiter, move |_| {
             Session::new(session_id, legs, started_at, matchmaker, settings, metrics)
@@ -374,6 +410,7 @@ impl Matchmaker {
                 }),
             );
         }
+        self.matched_legs += 2;
         Metrics::bump(&self.metrics.calls_matched);
     }
 
@@ -412,39 +449,70 @@ impl Matchmaker {
         }
         for call_id in unreachable {
             log::info!("{call_id} cannot be reached; dropped from the queue");
-            self.withdraw(&call_id, ctx);
+            self.withdraw(&call_id, EndReason::Disconnected(role), ctx);
         }
     }
 
     fn publish_gauges(&self) {
         let m = &self.metrics;
-        let customers = self.queues[Role::Customer.index()].len();
-        let agents = self.queues[Role::Agent.index()].len();
-        Metrics::set(&m.waiting_customers, customers);
-        Metrics::set(&m.available_agents, agents);
-        Metrics::set(&m.active_calls, (self.calls.len() - customers - agents) / 2);
+        Metrics::set(
+            &m.waiting_customers,
+            self.queues[Role::Customer.index()].len(),
+        );
+        Metrics::set(&m.available_agents, self.queues[Role::Agent.index()].len());
+        Metrics::set(&m.active_calls, self.matched_legs / 2);
     }
 
     /// The queue entry of a waiting leg.
     fn waiting(&self, call_id: &CallId) -> Option<(Role, Ticket)> {
         match self.calls.get(call_id)? {
             Entry::Waiting(role, ticket) => Some((*role, *ticket)),
-            Entry::Matched(_) => None,
+            Entry::Matched(_) | Entry::Ended(..) => None,
         }
     }
 
-    /// Takes a waiting leg out of its queue and the directory.
-    fn withdraw(&mut self, call_id: &CallId, ctx: &mut Context<Self>) -> Option<(Role, Waiter)> {
+    /// Takes a waiting leg out of its queue; it is remembered as ended for `reason`.
+    fn withdraw(
+        &mut self,
+        call_id: &CallId,
+        reason: EndReason,
+        ctx: &mut Context<Self>,
+    ) -> Option<(Role, Waiter)> {
         let (role, ticket) = self.waiting(call_id)?;
-        self.calls.remove(call_id);
+        self.remember_ended(call_id.clone(), role, reason, ctx);
         let waiter = self.queues[role.index()].remove(ticket)?;
         self.schedule_positions(role, ctx);
         self.publish_gauges();
         Some((role, waiter))
     }
 
+    /// Keeps an ended leg's reason for the connect timeout, so that a socket opened late is told
+    /// why instead of hearing of an unknown call.
+    fn remember_ended(
+        &mut self,
+        call_id: CallId,
+        role: Role,
+        reason: EndReason,
+        ctx: &mut Context<Self>,
+    ) {
+        let previous = self
+            .calls
+            .insert(call_id.clone(), Entry::Ended(role, reason));
+        if matches!(previous, Some(Entry::Matched(_))) {
+            self.matched_legs -= 1;
+        }
+        ctx.run_later(self.settings.connect_timeout, move |act, _| {
+            if matches!(act.calls.get(&call_id), Some(Entry::Ended(..))) {
+                act.calls.remove(&call_id);
+            }
+        });
+    }
+
     fn attach_leg(&mut self, call_id: CallId, conn: ConnHandle) {
         match self.calls.get(&call_id) {
+            Some(&Entry::Ended(_, reason)) => {
+                conn.push(Event::CallEnded { call_id, reason });
+            }
             None => {
                 conn.push(Event::Refused {
                     error: "unknown_call",
@@ -490,23 +558,38 @@ impl Matchmaker {
                     .and_then(|waiter| waiter.conn.as_ref());
                 if current.is_some_and(|c| c.id == msg.conn_id) {
                     log::info!("{} left the {} queue", msg.call_id, role.as_str());
-                    self.withdraw(&msg.call_id, ctx);
+                    self.withdraw(&msg.call_id, EndReason::Disconnected(role), ctx);
                 }
             }
+            Some(Entry::Ended(..)) => {}
         }
     }
 
     fn end_call(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Result<(), UnknownCall> {
-        if let Entry::Matched(leg) = self.calls.get(&msg.call_id).ok_or(UnknownCall)? {
-            leg.session.do_send(msg);
-            return Ok(());
-        }
-        let (role, waiter) = self.withdraw(&msg.call_id, ctx).ok_or(UnknownCall)?;
+        let (role, ticket) = match self.calls.get(&msg.call_id).ok_or(UnknownCall)? {
+            Entry::Matched(leg) => {
+                leg.session.do_send(msg);
+                return Ok(());
+            }
+            Entry::Ended(..) => return Ok(()),
+            Entry::Waiting(role, ticket) => (*role, *ticket),
+        };
+        let reason = match msg.origin {
+            EndOrigin::Hangup(conn_id) => {
+                let current = self.queues[role.index()]
+                    .get(ticket)
+                    .and_then(|waiter| waiter.conn.as_ref());
+                if !current.is_some_and(|c| c.id == conn_id) {
+                    return Ok(());
+                }
+                EndReason::HungUp(role)
+            }
+            EndOrigin::Api => EndReason::EndedViaApi,
+        };
+        let (_, waiter) = self
+            .withdraw(&msg.call_id, reason, ctx)
+            .ok_or(UnknownCall)?;
         if let Some(conn) = waiter.conn {
-            let reason = match msg.origin {
-                EndOrigin::Hangup => EndReason::HungUp(role),
-                EndOrigin::Api => EndReason::EndedViaApi,
-            };
             conn.push(Event::CallEnded {
                 call_id: waiter.call_id,
                 reason,
@@ -524,7 +607,7 @@ impl Matchmaker {
             .is_some_and(|waiter| waiter.conn.is_none());
         if unconnected {
             log::info!("{call_id} never opened its socket; dropped from the queue");
-            self.withdraw(call_id, ctx);
+            self.withdraw(call_id, EndReason::ConnectTimeout, ctx);
         }
     }
 
@@ -549,6 +632,7 @@ impl Matchmaker {
                 started_at: leg.started_at,
                 session_id: leg.session_id,
             }),
+            &Entry::Ended(role, reason) => Some(CallView::Ended { role, reason }),
         }
     }
 
@@ -588,9 +672,9 @@ impl Matchmaker {
         }
     }
 
-    fn forget(&mut self, call_ids: [CallId; 2]) {
-        for call_id in call_ids {
-            self.calls.remove(&call_id);
+    fn close_call(&mut self, msg: CallClosed, ctx: &mut Context<Self>) {
+        for (call_id, role) in msg.call_ids.into_iter().zip([Role::Customer, Role::Agent]) {
+            self.remember_ended(call_id, role, msg.reason, ctx);
         }
         self.publish_gauges();
     }
@@ -601,10 +685,10 @@ impl Actor for Matchmaker {
 }
 
 impl Handler<StartCall> for Matchmaker {
-    type Result = MessageResult<StartCall>;
+    type Result = Result<CallStarted, QueueFull>;
 
     fn handle(&mut self, msg: StartCall, ctx: &mut Context<Self>) -> Self::Result {
-        MessageResult(self.start_call(msg.role, msg.name, ctx))
+        self.start_call(msg.role, msg.name, ctx)
     }
 }
 
@@ -651,7 +735,7 @@ impl Handler<ListCalls> for Matchmaker {
 impl Handler<CallClosed> for Matchmaker {
     type Result = ();
 
-    fn handle(&mut self, msg: CallClosed, _: &mut Context<Self>) {
-        self.forget(msg.call_ids);
+    fn handle(&mut self, msg: CallClosed, ctx: &mut Context<Self>) {
+        self.close_call(msg, ctx);
     }
 }

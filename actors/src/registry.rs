@@ -1,6 +1,6 @@
 //! SessionRegistry: the phone book of live connections. Receives [`Register`] (admission under
-//! the connection limit), [`Deregister`] and [`CloseAll`] (shutdown) from connections and the
-//! server; sends [`crate::conn::Disconnect`] to connections. It is on the control path only:
+//! the connection limit), [`Deregister`], [`CountConnections`] and [`CloseAll`] (shutdown) from
+//! connections and the server; sends [`crate::conn::Disconnect`] to connections. It is on the control path only:
 //! no ordinary message passes through it.
 
 use std::collections::HashMap;
@@ -45,6 +45,11 @@ pub struct CloseAll {
     /// Reason for the close frame.
     pub reason: String,
 }
+
+/// How many sockets are registered right now.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountConnections;
 
 /// The registry actor.
 pub struct SessionRegistry {
@@ -110,6 +115,14 @@ impl Handler<Deregister> for SessionRegistry {
 
     fn handle(&mut self, msg: Deregister, _: &mut Context<Self>) {
         self.deregister(msg.conn_id);
+    }
+}
+
+impl Handler<CountConnections> for SessionRegistry {
+    type Result = usize;
+
+    fn handle(&mut self, _: CountConnections, _: &mut Context<Self>) -> usize {
+        self.conns.len()
     }
 }
 

@@ -1,11 +1,15 @@
 //! Session: one matched call, the only writer of its state. Receives [`RelayTranscript`] from a
 //! leg's socket, [`AttachLeg`], [`LeaveLeg`] and [`EndCall`] from sockets or the Matchmaker.
 //! Sends `CallMatched`, `Transcript`, `CallEnded` and `Error` events straight to the legs'
-//! connections, and [`CallClosed`] to the Matchmaker when it stops. This is the whole path of an
-//! ordinary message: Connection → Session → Connection.
+//! connections, and [`CallClosed`] to the Matchmaker the moment the call ends. This is the whole
+//! path of an ordinary message: Connection → Session → Connection.
+//!
+//! An ended session lingers for [`ENDED_LINGER`] before it stops, so that a socket the
+//! Matchmaker sent its way just before hearing of the end is still told `call_ended`.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
@@ -19,6 +23,12 @@ use crate::matchmaker::{
 };
 use crate::monitor::Metrics;
 use crate::role::Role;
+
+/// How long an ended session keeps answering before it stops.
+pub const ENDED_LINGER: Duration = Duration::from_secs(2);
+
+/// Most messages queued for one session; a leg that sends faster is told it is too fast.
+pub const INBOUND_CAPACITY: usize = 1024;
 
 /// A line said on one leg, to be relayed to the other.
 #[derive(Message)]
@@ -40,17 +50,25 @@ pub(crate) struct Leg {
     conn: Option<ConnHandle>,
     /// Whether a socket was ever attached.
     ever_connected: bool,
+    /// By when its socket must be open (counted from when the leg was issued).
+    connect_by: Instant,
     /// Transcripts held until the socket opens (bounded by the backlog setting).
     backlog: VecDeque<Event>,
 }
 
 impl Leg {
     /// A leg, with its socket if it already has one.
-    pub(crate) fn new(call_id: &CallId, name: &Arc<str>, conn: Option<ConnHandle>) -> Self {
+    pub(crate) fn new(
+        call_id: &CallId,
+        name: &Arc<str>,
+        conn: Option<ConnHandle>,
+        connect_by: Instant,
+    ) -> Self {
         Leg {
             call_id: call_id.clone(),
             name: name.clone(),
             ever_connected: conn.is_some(),
+            connect_by,
             conn,
             backlog: VecDeque::new(),
         }
@@ -67,8 +85,8 @@ pub struct Session {
     started_at: DateTime<Utc>,
     /// Sequence number of the last relayed transcript.
     last_seq: u64,
-    /// Set once the call has ended; later requests are ignored.
-    ended: bool,
+    /// Set once the call has ended, with the reason; later requests get `call_ended`.
+    ended: Option<EndReason>,
     /// Told when the session ends.
     matchmaker: Addr<Matchmaker>,
     /// Timing and size settings.
@@ -92,7 +110,7 @@ impl Session {
             legs,
             started_at,
             last_seq: 0,
-            ended: false,
+            ended: None,
             matchmaker,
             settings,
             metrics,
@@ -141,6 +159,13 @@ impl Session {
         let Some(role) = self.role_of(call_id) else {
             return;
         };
+        if let Some(reason) = self.ended {
+            conn.push(Event::CallEnded {
+                call_id: call_id.clone(),
+                reason,
+            });
+            return;
+        }
         if self.legs[role.index()].conn.is_some() {
             conn.push(Event::Refused {
                 error: "already_connected",
@@ -161,7 +186,7 @@ impl Session {
     }
 
     fn relay(&mut self, call_id: &CallId, text: String, ctx: &mut Context<Self>) {
-        let Some(speaker) = self.role_of(call_id) else {
+        let Some(speaker) = self.role_of(call_id).filter(|_| self.ended.is_none()) else {
             return;
         };
         self.last_seq += 1;
@@ -205,24 +230,51 @@ impl Session {
     fn end_on_request(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Result<(), UnknownCall> {
         let role = self.role_of(&msg.call_id).ok_or(UnknownCall)?;
         let reason = match msg.origin {
-            EndOrigin::Hangup => EndReason::HungUp(role),
+            EndOrigin::Hangup(conn_id) => {
+                let current = self.legs[role.index()].conn.as_ref();
+                if !current.is_some_and(|c| c.id == conn_id) {
+                    return Ok(());
+                }
+                EndReason::HungUp(role)
+            }
             EndOrigin::Api => EndReason::EndedViaApi,
         };
         self.end(reason, ctx);
         Ok(())
     }
 
+    /// Ends the call at the first connect deadline that a leg without a socket misses.
+    fn watch_connect_deadline(&self, ctx: &mut Context<Self>) {
+        let deadline = self
+            .legs
+            .iter()
+            .filter(|leg| !leg.ever_connected)
+            .map(|leg| leg.connect_by)
+            .min();
+        if let Some(deadline) = deadline {
+            let wait = deadline.saturating_duration_since(Instant::now());
+            ctx.run_later(wait, |act, ctx| act.end_if_never_connected(ctx));
+        }
+    }
+
     fn end_if_never_connected(&mut self, ctx: &mut Context<Self>) {
-        if self.legs.iter().any(|leg| !leg.ever_connected) {
+        let now = Instant::now();
+        if self
+            .legs
+            .iter()
+            .any(|leg| !leg.ever_connected && leg.connect_by <= now)
+        {
             self.end(EndReason::ConnectTimeout, ctx);
+        } else {
+            self.watch_connect_deadline(ctx);
         }
     }
 
     fn end(&mut self, reason: EndReason, ctx: &mut Context<Self>) {
-        if self.ended {
+        if self.ended.is_some() {
             return;
         }
-        self.ended = true;
+        self.ended = Some(reason);
         log::info!("session {} ended: {}", self.id, reason.as_str());
         for leg in &self.legs {
             if let Some(conn) = &leg.conn {
@@ -232,8 +284,12 @@ impl Session {
                 });
             }
         }
+        self.matchmaker.do_send(CallClosed {
+            call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
+            reason,
+        });
         Metrics::bump(&self.metrics.calls_ended);
-        ctx.stop();
+        ctx.run_later(ENDED_LINGER, |_, ctx| ctx.stop());
     }
 }
 
@@ -241,16 +297,9 @@ impl Actor for Session {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.set_mailbox_capacity(INBOUND_CAPACITY);
         self.announce_match(ctx);
-        ctx.run_later(self.settings.connect_timeout, |act, ctx| {
-            act.end_if_never_connected(ctx)
-        });
-    }
-
-    fn stopped(&mut self, _: &mut Context<Self>) {
-        self.matchmaker.do_send(CallClosed {
-            call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
-        });
+        self.watch_connect_deadline(ctx);
     }
 }
 

@@ -52,7 +52,8 @@ pub async fn start(
             role: user_type,
             name: user_name.clone(),
         })
-        .await?;
+        .await?
+        .map_err(|full| ApiError::QueueFull(full.limit))?;
     let mut body = json!({
         "call_id": started.call_id,
         "user_type": user_type,
@@ -120,6 +121,12 @@ pub async fn find_match(
             "partner_name": partner_name,
             "session_id": session_id,
             "started_at": started_at,
+        }),
+        CallView::Ended { role, reason } => json!({
+            "call_id": call_id,
+            "status": "ended",
+            "user_type": role,
+            "reason": reason.as_str(),
         }),
     };
     Ok(HttpResponse::Ok().json(body))

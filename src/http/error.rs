@@ -17,6 +17,9 @@ pub enum ApiError {
     /// No call leg has this id.
     #[error("call {0} is not waiting or in progress")]
     UnknownCall(String),
+    /// The queue of that side holds its limit of waiting legs.
+    #[error("{0} legs are already waiting on this side; try again later")]
+    QueueFull(usize),
     /// No route matches the path.
     #[error("no endpoint at {0}")]
     NotFound(String),
@@ -42,6 +45,7 @@ impl ApiError {
             ApiError::InvalidField(_) => "invalid_field",
             ApiError::UnknownCall(_) => "unknown_call",
             ApiError::NotFound(_) => "not_found",
+            ApiError::QueueFull(_) => "queue_full",
             ApiError::Unavailable => "unavailable",
         }
     }
@@ -58,7 +62,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::InvalidBody(_) | ApiError::InvalidField(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownCall(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::QueueFull(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use actix::Addr;
+use actix::{Addr, dev::SendError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -43,6 +43,10 @@ pub struct CallDialect {
     path_call_id: String,
     /// The parsed call id, once known good.
     call_id: Option<CallId>,
+    /// This socket's id, once admitted.
+    conn_id: Option<ConnId>,
+    /// `call_ended` was already passed on.
+    hung_up: bool,
     /// The call directory.
     matchmaker: Addr<Matchmaker>,
     /// Where the leg stands.
@@ -205,6 +209,8 @@ impl CallDialect {
         CallDialect {
             path_call_id,
             call_id: None,
+            conn_id: None,
+            hung_up: false,
             matchmaker,
             state: LegState::Connecting,
             start_ack_pending: false,
@@ -262,11 +268,20 @@ impl CallDialect {
     fn transcript(&self, frame: TranscriptFrame) -> Reply {
         match (&self.state, &self.call_id) {
             (LegState::Matched(session), Some(call_id)) => {
-                session.do_send(RelayTranscript {
+                let relay = RelayTranscript {
                     call_id: call_id.clone(),
                     text: frame.text,
-                });
-                Reply::none()
+                };
+                match session.try_send(relay) {
+                    Ok(()) => Reply::none(),
+                    Err(SendError::Full(_)) => self.reject((
+                        "too_fast",
+                        "the call is not keeping up with this socket; the line was not sent".into(),
+                    )),
+                    Err(SendError::Closed(_)) => {
+                        self.reject(("call_ended", "this call has already ended".into()))
+                    }
+                }
             }
             (LegState::Finished, _) => {
                 self.reject(("call_ended", "this call has already ended".into()))
@@ -278,13 +293,16 @@ impl CallDialect {
         }
     }
 
-    fn hang_up(&self) -> Reply {
-        let Some(call_id) = self.call_id.clone() else {
+    fn hang_up(&mut self) -> Reply {
+        let (Some(call_id), Some(conn_id)) = (self.call_id.clone(), self.conn_id) else {
             return Reply::none();
         };
+        if std::mem::replace(&mut self.hung_up, true) {
+            return Reply::none();
+        }
         let end = EndCall {
             call_id,
-            origin: EndOrigin::Hangup,
+            origin: EndOrigin::Hangup(conn_id),
         };
         match &self.state {
             LegState::Matched(session) => session.do_send(end),
@@ -364,6 +382,7 @@ impl CallDialect {
 
 impl Dialect for CallDialect {
     fn opened(&mut self, conn: &ConnHandle) -> Reply {
+        self.conn_id = Some(conn.id);
         match CallId::parse(&self.path_call_id) {
             Ok(call_id) => {
                 self.call_id = Some(call_id.clone());
