@@ -47,7 +47,7 @@ SERVER_PID=
 start_server() {
   case "$1" in
     switchboard)
-      WORKERS=$SWITCHBOARD_WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn WS_MAX_CONNECTIONS=100000 \
+      WORKERS=$SWITCHBOARD_WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn WS_MAX_CONNECTIONS=100000 CALL_QUEUE_LIMIT=100000 \
         target/release/switchboard >"$OUT/$1.log" 2>&1 &
       ;;
     fastapi)
