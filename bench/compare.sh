@@ -10,10 +10,13 @@
 #   RATES ["1000 5000 10000 20000"]   offered transcripts/s for the latency sweep
 #   MAX_LADDER ["500 1000 2500 5000 10000 15000 20000 30000 40000 60000 80000"]   rates tried by
 #                       find-the-max, in order, until one fails
-#   MAX_P99_MS [10]     find-the-max: highest rate with p99 under this and zero loss
+#   MAX_P99_MS [10]     find-the-max: highest rate with p99 under this and zero loss (each rate
+#                       gets one retry before the climb stops)
 #   SERVERS ["switchboard fastapi node"]
 #   SWITCHBOARD_WORKERS [2]
-#   IDLE_CONNECTIONS [19000]   sockets held in the idle scenario (Switchboard only; see BENCHMARKS.md)
+#   IDLE_CONNECTIONS [19000]   sockets held in the idle scenario (see BENCHMARKS.md for the limit)
+#   SCENARIOS ["sweep max match idle"]   which measurements to run
+#   OUT [bench/results/<UTC stamp>]      where the JSON files and the table go
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,7 +30,8 @@ SERVERS=${SERVERS:-"switchboard fastapi node"}
 SWITCHBOARD_WORKERS=${SWITCHBOARD_WORKERS:-2}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
 PORT=18400
-OUT=bench/results/$(date -u +%Y%m%dT%H%M%SZ)
+SCENARIOS=${SCENARIOS:-"sweep max match idle"}
+OUT=${OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 
 echo "== building"
@@ -95,30 +99,57 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+wants() { [[ " $SCENARIOS " == *" $1 "* ]]; }
+
+# The latency sweep: every rate of $RATES. $1 server, $2 run.
+sweep() {
+  for rate in $RATES; do
+    calls_run "$1" "$rate" "$2" sweep
+  done
+}
+
+# Find-the-max: climb $MAX_LADDER until a rate fails twice. $1 server, $2 run.
+find_max() {
+  local best=0
+  for rate in $MAX_LADDER; do
+    calls_run "$1" "$rate" "$2" max
+    if ! passes "$OUT/max-$1-$rate-$2.json"; then
+      # One retry: a single scheduling hiccup on a shared 2-core machine must not end the climb.
+      calls_run "$1" "$rate" "$2" max
+      passes "$OUT/max-$1-$rate-$2.json" || break
+    fi
+    best=$rate
+  done
+  echo "{\"server\": \"$1\", \"run\": $2, \"max_rate\": $best}" >"$OUT/maxrate-$1-$2.json"
+}
+
+# Pairs per second with both sides arriving at once. $1 server, $2 run.
+match() {
+  start_server "$1"
+  "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/match-$1-$2.json" \
+    match --concurrency 64 --duration 5 >/dev/null 2>"$OUT/loadgen.err" \
+    || echo "   $1 match failed: $(tail -1 "$OUT/loadgen.err")"
+  stop_server
+}
+
+# Sockets held open and the server's memory per socket. $1 server, $2 run.
+idle() {
+  start_server "$1"
+  "$LOADGEN" --url "http://127.0.0.1:$PORT" --source 127.0.0.1-127.0.0.4 \
+    --json "$OUT/idle-$1-$2.json" \
+    idle --connections "$IDLE_CONNECTIONS" --hold 6 --server-pid "$SERVER_PID" \
+    >/dev/null 2>"$OUT/loadgen.err" \
+    || echo "   $1 idle failed: $(tail -1 "$OUT/loadgen.err")"
+  stop_server
+}
+
 for run in $(seq "$RUNS"); do
   for server in $SERVERS; do
     echo "== run $run/$RUNS: $server"
-    for rate in $RATES; do
-      calls_run "$server" "$rate" "$run" sweep
-    done
-    best=0
-    for rate in $MAX_LADDER; do
-      calls_run "$server" "$rate" "$run" max
-      if passes "$OUT/max-$server-$rate-$run.json"; then best=$rate; else break; fi
-    done
-    echo "{\"server\": \"$server\", \"run\": $run, \"max_rate\": $best}" >"$OUT/maxrate-$server-$run.json"
-    start_server "$server"
-    "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/match-$server-$run.json" \
-      match --concurrency 64 --duration 5 >/dev/null 2>"$OUT/loadgen.err" \
-      || echo "   $server match failed: $(tail -1 "$OUT/loadgen.err")"
-    stop_server
-    start_server "$server"
-    "$LOADGEN" --url "http://127.0.0.1:$PORT" --source 127.0.0.1-127.0.0.4 \
-      --json "$OUT/idle-$server-$run.json" \
-      idle --connections "$IDLE_CONNECTIONS" --hold 6 --server-pid "$SERVER_PID" \
-      >/dev/null 2>"$OUT/loadgen.err" \
-      || echo "   $server idle failed: $(tail -1 "$OUT/loadgen.err")"
-    stop_server
+    wants sweep && sweep "$server" "$run"
+    wants max && find_max "$server" "$run"
+    wants match && match "$server" "$run"
+    wants idle && idle "$server" "$run"
   done
 done
 
