@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns one bench/compare.sh results folder into Markdown tables: medians over runs, and the
-ratios Switchboard/peer. Usage: bench/report.py bench/results/<stamp>"""
+ratios Switchboard/peer. Usage: bench/report.py bench/results/<stamp> [--p99-limit MS]"""
 import glob
 import json
 import os
@@ -8,6 +8,7 @@ import statistics
 import sys
 
 folder = sys.argv[1]
+P99_LIMIT_MS = float(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--p99-limit" else 10.0
 SERVERS = ["switchboard", "fastapi", "node"]
 
 
@@ -75,14 +76,38 @@ if "switchboard" in servers:
             cells.append(ratio(mine, theirs, lower_is_better=True))
         print(f"| {rate:,} | " + " | ".join(cells) + " |")
 
-print("\n### calls: highest sustained rate (p99 under the limit, nothing lost)\n")
-print("| server | max msgs/s (median) | runs | Switchboard / server |")
-print("|---|---|---|---|")
-best = {s: median([r["max_rate"] for r in load(f"maxrate-{s}-*.json")]) for s in servers}
+print(f"\n### calls: highest sustained rate (median run's p99 under {P99_LIMIT_MS:g} ms, nothing lost)\n")
+ladder_rates = sorted({int(os.path.basename(p).split("-")[2])
+                       for p in glob.glob(os.path.join(folder, "max-*.json"))})
+best = {}
+ladder_rows = []
 for s in servers:
-    runs = ", ".join(fmt(r["max_rate"]) for r in load(f"maxrate-{s}-*.json"))
-    print(f"| {s} | {fmt(best[s])} | {runs} | {ratio(best.get('switchboard'), best[s])} |")
-
+    best[s] = 0
+    unbroken = True
+    cells = []
+    for rate in ladder_rates:
+        runs = [r["result"] for r in load(f"max-{s}-{rate}-*.json")]
+        if not runs:
+            cells.append("–")
+            continue
+        p99 = median([r["latency"]["p99_ms"] for r in runs])
+        lost = sum(r["lost"] + r["misrouted"] + r["duplicated"] for r in runs)
+        delivered = median([r["delivered_rate"] / r["offered_rate"] for r in runs])
+        ok = p99 < P99_LIMIT_MS and lost == 0 and delivered >= 0.98
+        cells.append(f"{fmt(p99, 2)}{'' if ok else ' ✗'}")
+        unbroken = unbroken and ok
+        if unbroken:
+            best[s] = rate
+    ladder_rows.append((s, cells))
+print("| server | max msgs/s | Switchboard / server |")
+print("|---|---|---|")
+for s in servers:
+    print(f"| {s} | {fmt(best[s])} | {ratio(best.get('switchboard'), best[s])} |")
+print("\nMedian p99 (ms) at each offered rate of the climb (✗: fails the limit, or lost messages):\n")
+print("| server | " + " | ".join(f"{r:,}" for r in ladder_rates) + " |")
+print("|---|" + "---|" * len(ladder_rates))
+for s, cells in ladder_rows:
+    print(f"| {s} | " + " | ".join(cells) + " |")
 print("\n### match: pairs per second, customers and agents arriving concurrently\n")
 print("| server | pairs/s (median) | Switchboard / server |")
 print("|---|---|---|")
