@@ -150,8 +150,8 @@ fn print_calls(r: &calls::CallsReport) {
         r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.p999_ms, r.latency.max_ms
     );
     println!(
-        "       lost {}  duplicated {}  misrouted {}",
-        r.lost, r.duplicated, r.misrouted
+        "       lost {}  duplicated {}  misrouted {}  error frames {}",
+        r.lost, r.duplicated, r.misrouted, r.errors
     );
 }
 

@@ -38,6 +38,7 @@ async fn calls_scenario_counts_every_line_and_loses_none() {
     assert_eq!(report.lost, 0);
     assert_eq!(report.duplicated, 0);
     assert_eq!(report.misrouted, 0);
+    assert_eq!(report.errors, 0);
     assert_eq!(report.latency.count as u64, report.delivered);
     assert!(report.latency.p50_ms <= report.latency.p99_ms);
     assert!(report.latency.p99_ms <= report.latency.max_ms);

@@ -63,6 +63,8 @@ pub struct CallsReport {
     pub duplicated: u64,
     /// Delivered to a socket that was not the sender's partner, or with the wrong speaker.
     pub misrouted: u64,
+    /// Error frames received (a server refusing a line says so instead of dropping it).
+    pub errors: u64,
     /// Relay latency from the scheduled send time, in the measured window.
     pub latency: Summary,
 }
@@ -102,6 +104,8 @@ struct SideResult {
     duplicated: u64,
     /// Received with the wrong pair, side or speaker.
     misrouted: u64,
+    /// Error frames received.
+    errors: u64,
     /// Latency samples from the measured window.
     latencies: Latencies,
 }
@@ -177,6 +181,7 @@ pub async fn run(clients: &Clients, args: &CallsArgs) -> Result<CallsReport, Str
             total.received += side.received;
             total.duplicated += side.duplicated;
             total.misrouted += side.misrouted;
+            total.errors += side.errors;
             total.latencies.merge(side.latencies);
         }
     }
@@ -190,6 +195,7 @@ pub async fn run(clients: &Clients, args: &CallsArgs) -> Result<CallsReport, Str
         lost: sent_all.saturating_sub(total.received - total.duplicated),
         duplicated: total.duplicated,
         misrouted: total.misrouted,
+        errors: total.errors,
         latency: total.latencies.summary(),
     })
 }
@@ -399,8 +405,13 @@ fn check_line(
         result.misrouted += 1;
         return;
     };
-    if inbound.kind != "transcript" {
-        return;
+    match inbound.kind.as_ref() {
+        "transcript" => {}
+        "error" => {
+            result.errors += 1;
+            return;
+        }
+        _ => return,
     }
     let partner_tag = if side.tag == 'c' { "a" } else { "c" };
     let text = inbound.text.unwrap_or_default();
