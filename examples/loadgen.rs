@@ -80,31 +80,26 @@ async fn main() -> ExitCode {
         Ok(limit) => eprintln!("loadgen: open-file limit {limit}"),
         Err(error) => eprintln!("loadgen: cannot raise the open-file limit: {error}"),
     }
+    let pool = match &cli.scenario {
+        Scenario::Calls(args) => args.setup_concurrency,
+        Scenario::Idle(args) => args.connect_concurrency,
+        Scenario::Match(args) => args.concurrency,
+    };
+    let clients = match net::Clients::new(&cli.url, &cli.source, pool) {
+        Ok(clients) => clients,
+        Err(error) => return fail(&error),
+    };
     let outcome = match &cli.scenario {
         Scenario::Calls(args) => {
-            let clients = match net::Clients::new(&cli.url, &cli.source, args.setup_concurrency) {
-                Ok(clients) => clients,
-                Err(error) => return fail(&error),
-            };
-            let result = calls::run(&clients, args).await;
-            finish(&cli, "calls", result, print_calls)
+            finish(&cli, "calls", calls::run(&clients, args).await, print_calls)
         }
-        Scenario::Idle(args) => {
-            let clients = match net::Clients::new(&cli.url, &cli.source, args.connect_concurrency) {
-                Ok(clients) => clients,
-                Err(error) => return fail(&error),
-            };
-            let result = idle::run(&clients, args).await;
-            finish(&cli, "idle", result, print_idle)
-        }
-        Scenario::Match(args) => {
-            let clients = match net::Clients::new(&cli.url, &cli.source, args.concurrency) {
-                Ok(clients) => clients,
-                Err(error) => return fail(&error),
-            };
-            let result = matching::run(&clients, args).await;
-            finish(&cli, "match", result, print_match)
-        }
+        Scenario::Idle(args) => finish(&cli, "idle", idle::run(&clients, args).await, print_idle),
+        Scenario::Match(args) => finish(
+            &cli,
+            "match",
+            matching::run(&clients, args).await,
+            print_match,
+        ),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
