@@ -281,7 +281,8 @@ async fn wait_for_match(socket: &mut Socket) -> Result<(), String> {
     }
 }
 
-/// Both sides of one pair, concurrently. Returns their results and how many they sent.
+/// Both sides of one pair, concurrently; neither socket closes before both sides have heard
+/// everything. Returns their results and how many they sent.
 async fn talk(
     pair: usize,
     customer: Socket,
@@ -317,7 +318,8 @@ async fn talk(
     )
     .await;
     let sent = counters[0].get() + counters[1].get();
-    (vec![c, a], sent)
+    futures_util::future::join(close_gracefully(c.1), close_gracefully(a.1)).await;
+    (vec![c.0, a.0], sent)
 }
 
 /// Sends on schedule and reads the partner's lines until everything arrived or time is up.
@@ -326,7 +328,7 @@ async fn run_side(
     (partner_sent, partner_done): (Rc<Cell<u64>>, Rc<Cell<bool>>),
     schedule: Schedule,
     offset: f64,
-) -> SideResult {
+) -> (SideResult, Socket) {
     let mut result = SideResult::default();
     let mut ticks = interval_at(
         (schedule.epoch + Duration::from_secs_f64(offset)).into(),
@@ -390,7 +392,23 @@ async fn run_side(
     if sending {
         side.done.set(true);
     }
-    result
+    (result, side.socket)
+}
+
+/// Closes a socket with a close frame and waits (briefly) for the server's, so that nothing
+/// still in flight is cut off by an abrupt reset.
+async fn close_gracefully(mut socket: Socket) {
+    if socket.send(Message::Close(None)).await.is_err() {
+        return;
+    }
+    let _ = timeout(Duration::from_secs(2), async {
+        while let Some(Ok(frame)) = socket.next().await {
+            if matches!(frame, Frame::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Checks one inbound frame against what the partner should have sent.
