@@ -8,15 +8,20 @@
 //!   [`CloseCode`]). Its event mailbox is bounded; a client that stops reading is disconnected
 //!   as a slow consumer instead of growing memory.
 //! - The [`SessionRegistry`] admits sockets under the connection limit ([`Register`]), forgets
-//!   them ([`Deregister`]) and closes them all on shutdown ([`CloseAll`]).
+//!   them ([`Deregister`]), counts them ([`CountConnections`]) and closes them all on shutdown
+//!   ([`CloseAll`]).
 //! - The [`Matchmaker`] is the call directory: it issues call ids ([`StartCall`]), keeps the
-//!   customer and agent queues FIFO, pushes queue positions to waiting legs, and when a pair
-//!   forms it starts a [`Session`] for it. Sockets announce themselves with [`AttachLeg`] and
-//!   leave with [`LeaveLeg`]; a waiting leg whose socket leaves is dropped from its queue.
+//!   customer and agent queues FIFO (ranked, so a leg's place is found without a scan), sends
+//!   waiting legs their places in coalesced rounds, and when a pair forms it starts a
+//!   [`Session`] for it on the thread of a leg that already has a socket. Sockets announce
+//!   themselves with [`AttachLeg`] and leave with [`LeaveLeg`]; a waiting leg whose socket
+//!   leaves is dropped from its queue. Ended legs are remembered for the connect timeout, so a
+//!   socket that opens late hears `call_ended` with the reason.
 //! - A [`Session`] is one matched call. It tells both legs [`Event::CallMatched`] (carrying its
 //!   own address), relays [`RelayTranscript`] from one leg to the other as
 //!   [`Event::Transcript`] with the speaker's role set by the hub, and ends the call on a hang
-//!   up, a disconnect or a REST request, telling every open leg [`Event::CallEnded`].
+//!   up, a disconnect, a missed connect deadline or a REST request, telling every open leg
+//!   [`Event::CallEnded`]. It then lingers briefly, answering sockets still on their way.
 //! - The [`Monitor`] answers [`GetStats`] from the shared [`Metrics`] counters.
 //!
 //! # The path of an ordinary message

@@ -1,8 +1,9 @@
 //! Matchmaker: the call directory and the two FIFO queues of seed 000. Receives [`StartCall`]
 //! and the lookups from HTTP handlers, [`AttachLeg`] / [`LeaveLeg`] / [`EndCall`] from call
 //! sockets, and [`CallClosed`] from sessions. Sends `QueuePosition`, `CallEnded` and `Refused`
-//! events to waiting legs, and starts one [`Session`] per pair, which tells both legs they are
-//! matched. Transcripts never pass through here.
+//! events to waiting legs (and `CallEnded` to sockets of calls that already ended), and starts
+//! one [`Session`] per pair, which tells both legs they are matched. Transcripts never pass
+//! through here.
 
 use std::collections::HashMap;
 use std::sync::Arc;
