@@ -131,8 +131,8 @@ async fn unknown_or_malformed_call_ids_are_refused_with_4004() {
         let reason = ws.expect_close(4004).await;
         assert!(reason.description.is_some());
     }
-    let (_, health) = hub.get("/api/health").await;
-    assert_eq!(health["connections_open"], 0);
+    hub.wait_for_health(|h| h["connections_open"] == 0 && h["connections_total"] == 3)
+        .await;
 }
 
 #[actix_web::test]

@@ -276,6 +276,13 @@ impl Session {
         }
         self.ended = Some(reason);
         log::info!("session {} ended: {}", self.id, reason.as_str());
+        Metrics::bump(&self.metrics.calls_ended);
+        // The directory hears first: a client that reacts to `call_ended` with a REST lookup
+        // reaches the Matchmaker after this message, so it already reads `ended`.
+        self.matchmaker.do_send(CallClosed {
+            call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
+            reason,
+        });
         for leg in &self.legs {
             if let Some(conn) = &leg.conn {
                 conn.push(Event::CallEnded {
@@ -284,11 +291,6 @@ impl Session {
                 });
             }
         }
-        self.matchmaker.do_send(CallClosed {
-            call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
-            reason,
-        });
-        Metrics::bump(&self.metrics.calls_ended);
         ctx.run_later(ENDED_LINGER, |_, ctx| ctx.stop());
     }
 }
