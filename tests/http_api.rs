@@ -76,3 +76,26 @@ async fn unknown_calls_and_routes_are_404_json() {
     assert_eq!(body["error"], "not_found");
     assert_eq!(body["detail"], "no endpoint at /api/nowhere");
 }
+
+#[actix_web::test]
+async fn a_wrong_method_is_405_naming_the_right_one() {
+    let hub = start_hub(test_config());
+    let (status, body) = hub.get("/api/calls/start").await;
+    assert_eq!(status, 405);
+    assert_eq!(body["error"], "method_not_allowed");
+    assert_eq!(body["detail"], "GET is not allowed here; use POST");
+    let response = hub
+        .http
+        .delete(hub.url("/api/calls"))
+        .send()
+        .await
+        .expect("DELETE");
+    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(
+        response
+            .headers()
+            .get("allow")
+            .and_then(|v| v.to_str().ok()),
+        Some("GET")
+    );
+}

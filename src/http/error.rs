@@ -20,6 +20,14 @@ pub enum ApiError {
     /// The queue of that side holds its limit of waiting legs.
     #[error("{0} legs are already waiting on this side; try again later")]
     QueueFull(usize),
+    /// The path exists but not with this method.
+    #[error("{method} is not allowed here; use {allowed}")]
+    MethodNotAllowed {
+        /// The method the client used.
+        method: String,
+        /// The method the path accepts.
+        allowed: &'static str,
+    },
     /// No route matches the path.
     #[error("no endpoint at {0}")]
     NotFound(String),
@@ -46,6 +54,7 @@ impl ApiError {
             ApiError::UnknownCall(_) => "unknown_call",
             ApiError::NotFound(_) => "not_found",
             ApiError::QueueFull(_) => "queue_full",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Unavailable => "unavailable",
         }
     }
@@ -62,12 +71,17 @@ impl ResponseError for ApiError {
         match self {
             ApiError::InvalidBody(_) | ApiError::InvalidField(_) => StatusCode::BAD_REQUEST,
             ApiError::UnknownCall(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable | ApiError::QueueFull(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        HttpResponse::build(self.status_code()).json(ErrorBody {
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::MethodNotAllowed { allowed, .. } = self {
+            response.insert_header(("Allow", *allowed));
+        }
+        response.json(ErrorBody {
             error: self.code(),
             detail: self.to_string(),
         })

@@ -5,7 +5,7 @@ mod calls;
 mod error;
 mod health;
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
 
 pub use error::ApiError;
 
@@ -20,14 +20,39 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .content_type_required(false)
             .error_handler(|err, _| ApiError::InvalidBody(err.to_string()).into()),
     )
-    .route("/api/health", web::get().to(health::health))
-    .route("/api/calls", web::get().to(calls::list))
-    .route("/api/calls/start", web::post().to(calls::start))
-    .route(
+    .service(endpoint(
+        "/api/health",
+        "GET",
+        web::get().to(health::health),
+    ))
+    .service(endpoint("/api/calls", "GET", web::get().to(calls::list)))
+    .service(endpoint(
+        "/api/calls/start",
+        "POST",
+        web::post().to(calls::start),
+    ))
+    .service(endpoint(
         "/api/calls/match/{call_id}",
+        "GET",
         web::get().to(calls::find_match),
-    )
-    .route("/api/calls/{call_id}/end", web::post().to(calls::end));
+    ))
+    .service(endpoint(
+        "/api/calls/{call_id}/end",
+        "POST",
+        web::post().to(calls::end),
+    ));
+}
+
+/// One path served by one method; any other method gets 405 naming the one allowed.
+fn endpoint(path: &str, allowed: &'static str, route: Route) -> Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(web::to(move |req: HttpRequest| async move {
+            Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
+                method: req.method().to_string(),
+                allowed,
+            })
+        }))
 }
 
 /// Any path without an endpoint.
