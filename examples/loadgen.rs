@@ -90,15 +90,23 @@ async fn main() -> ExitCode {
         Err(error) => return fail(&error),
     };
     let outcome = match &cli.scenario {
-        Scenario::Calls(args) => {
-            finish(&cli, "calls", calls::run(&clients, args).await, print_calls)
-        }
-        Scenario::Idle(args) => finish(&cli, "idle", idle::run(&clients, args).await, print_idle),
+        Scenario::Calls(args) => finish(
+            &cli,
+            "calls",
+            calls::run(&clients, args).await,
+            calls::CallsReport::print,
+        ),
+        Scenario::Idle(args) => finish(
+            &cli,
+            "idle",
+            idle::run(&clients, args).await,
+            idle::IdleReport::print,
+        ),
         Scenario::Match(args) => finish(
             &cli,
             "match",
             matching::run(&clients, args).await,
-            print_match,
+            matching::MatchReport::print,
         ),
     };
     match outcome {
@@ -133,44 +141,4 @@ fn finish<T: Serialize>(
         std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
-}
-
-fn print_calls(r: &calls::CallsReport) {
-    println!(
-        "calls  pairs {}  offered {:.0}/s  delivered {:.0}/s  sent {}  delivered {}",
-        r.pairs, r.offered_rate, r.delivered_rate, r.sent, r.delivered
-    );
-    println!(
-        "       latency ms  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
-        r.latency.p50_ms, r.latency.p90_ms, r.latency.p99_ms, r.latency.p999_ms, r.latency.max_ms
-    );
-    println!(
-        "       lost {}  duplicated {}  misrouted {}  error frames {}",
-        r.lost, r.duplicated, r.misrouted, r.errors
-    );
-}
-
-fn print_idle(r: &idle::IdleReport) {
-    println!(
-        "idle   held {}/{}  failed {}  connect rate {:.0}/s",
-        r.held, r.requested, r.failed, r.connect_rate
-    );
-    if let (Some(before), Some(after)) = (r.server_rss_before_kib, r.server_rss_after_kib) {
-        println!(
-            "       server RSS {} KiB -> {} KiB  ({:.2} KB per connection)",
-            before,
-            after,
-            r.server_kb_per_connection.unwrap_or(0.0)
-        );
-    }
-    if let Some(error) = &r.first_error {
-        println!("       first error: {error}");
-    }
-}
-
-fn print_match(r: &matching::MatchReport) {
-    println!(
-        "match  pairs {}  in {:.1}s  = {:.0} pairs/s  (requests {}, errors {})",
-        r.pairs, r.duration_s, r.pairs_per_second, r.requests, r.errors
-    );
 }

@@ -33,6 +33,7 @@ async fn calls_scenario_counts_every_line_and_loses_none() {
         setup_concurrency: 8,
     };
     let report = calls::run(&clients(&hub), &args).await.expect("calls run");
+    report.print();
     assert!(report.sent >= 300, "sent {}", report.sent);
     assert_eq!(report.delivered, report.sent);
     assert_eq!(report.lost, 0);
@@ -56,6 +57,7 @@ async fn match_scenario_counts_pairs() {
     let report = matching::run(&clients(&hub), &args)
         .await
         .expect("match run");
+    report.print();
     assert_eq!(report.errors, 0);
     assert!(report.pairs > 0);
     assert!(report.pairs * 2 <= report.requests);
@@ -73,6 +75,7 @@ async fn idle_scenario_holds_every_socket() {
         server_pid: Some(std::process::id()),
     };
     let report = idle::run(&clients(&hub), &args).await.expect("idle run");
+    report.print();
     assert_eq!(report.held, 50, "{report:?}");
     assert_eq!(report.failed, 0);
     assert!(report.server_rss_after_kib.is_some());

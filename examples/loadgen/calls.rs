@@ -140,6 +140,29 @@ struct Inbound<'a> {
     speaker: Option<Cow<'a, str>>,
 }
 
+impl CallsReport {
+    /// Prints the report as a small table.
+    pub fn print(&self) {
+        let r = self;
+        println!(
+            "calls  pairs {}  offered {:.0}/s  delivered {:.0}/s  sent {}  delivered {}",
+            r.pairs, r.offered_rate, r.delivered_rate, r.sent, r.delivered
+        );
+        println!(
+            "       latency ms  p50 {:.3}  p90 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
+            r.latency.p50_ms,
+            r.latency.p90_ms,
+            r.latency.p99_ms,
+            r.latency.p999_ms,
+            r.latency.max_ms
+        );
+        println!(
+            "       lost {}  duplicated {}  misrouted {}  error frames {}",
+            r.lost, r.duplicated, r.misrouted, r.errors
+        );
+    }
+}
+
 /// Runs the scenario.
 pub async fn run(clients: &Clients, args: &CallsArgs) -> Result<CallsReport, String> {
     if args.pairs == 0 || args.rate <= 0.0 || args.duration <= 0.0 {

@@ -49,6 +49,28 @@ pub struct IdleReport {
     pub server_kb_per_connection: Option<f64>,
 }
 
+impl IdleReport {
+    /// Prints the report as a small table.
+    pub fn print(&self) {
+        let r = self;
+        println!(
+            "idle   held {}/{}  failed {}  connect rate {:.0}/s",
+            r.held, r.requested, r.failed, r.connect_rate
+        );
+        if let (Some(before), Some(after)) = (r.server_rss_before_kib, r.server_rss_after_kib) {
+            println!(
+                "       server RSS {} KiB -> {} KiB  ({:.2} KB per connection)",
+                before,
+                after,
+                r.server_kb_per_connection.unwrap_or(0.0)
+            );
+        }
+        if let Some(error) = &r.first_error {
+            println!("       first error: {error}");
+        }
+    }
+}
+
 /// Runs the scenario.
 pub async fn run(clients: &Clients, args: &IdleArgs) -> Result<IdleReport, String> {
     let rss = || args.server_pid.map(resident_kib).transpose();

@@ -36,6 +36,17 @@ pub struct MatchReport {
     pub duration_s: f64,
 }
 
+impl MatchReport {
+    /// Prints the report as a small table.
+    pub fn print(&self) {
+        let r = self;
+        println!(
+            "match  pairs {}  in {:.1}s  = {:.0} pairs/s  (requests {}, errors {})",
+            r.pairs, r.duration_s, r.pairs_per_second, r.requests, r.errors
+        );
+    }
+}
+
 /// Runs the scenario.
 pub async fn run(clients: &Clients, args: &MatchArgs) -> Result<MatchReport, String> {
     let started = Instant::now();
