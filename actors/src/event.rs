@@ -75,6 +75,17 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The refusal for a second socket on a leg that already has one.
+    pub fn already_connected(call_id: &CallId) -> Event {
+        Event::Refused {
+            error: "already_connected",
+            detail: format!("another socket is already connected to {call_id}"),
+            close: CloseCode::AlreadyConnected,
+        }
+    }
+}
+
 /// Why a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndReason {

@@ -99,6 +99,19 @@ pub enum EndOrigin {
     Api,
 }
 
+impl EndOrigin {
+    /// Why the call ends when this origin asks on behalf of a `role` leg whose current socket is
+    /// `current`; `None` when a hang-up comes from a socket that is not the leg's own.
+    pub(crate) fn reason(self, role: Role, current: Option<&ConnHandle>) -> Option<EndReason> {
+        match self {
+            EndOrigin::Hangup(conn_id) => current
+                .is_some_and(|conn| conn.id == conn_id)
+                .then_some(EndReason::HungUp(role)),
+            EndOrigin::Api => Some(EndReason::EndedViaApi),
+        }
+    }
+}
+
 /// No call leg has that id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnknownCall;
@@ -531,11 +544,7 @@ impl Matchmaker {
                     return;
                 };
                 if waiter.conn.is_some() {
-                    conn.push(Event::Refused {
-                        error: "already_connected",
-                        detail: format!("another socket is already connected to {call_id}"),
-                        close: CloseCode::AlreadyConnected,
-                    });
+                    conn.push(Event::already_connected(&call_id));
                     return;
                 }
                 waiter.announced = position;
@@ -575,17 +584,11 @@ impl Matchmaker {
             Entry::Ended(..) => return Ok(()),
             Entry::Waiting(role, ticket) => (*role, *ticket),
         };
-        let reason = match msg.origin {
-            EndOrigin::Hangup(conn_id) => {
-                let current = self.queues[role.index()]
-                    .get(ticket)
-                    .and_then(|waiter| waiter.conn.as_ref());
-                if !current.is_some_and(|c| c.id == conn_id) {
-                    return Ok(());
-                }
-                EndReason::HungUp(role)
-            }
-            EndOrigin::Api => EndReason::EndedViaApi,
+        let current = self.queues[role.index()]
+            .get(ticket)
+            .and_then(|waiter| waiter.conn.as_ref());
+        let Some(reason) = msg.origin.reason(role, current) else {
+            return Ok(());
         };
         let (_, waiter) = self
             .withdraw(&msg.call_id, reason, ctx)

@@ -14,12 +14,11 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 
-use crate::close::CloseCode;
 use crate::conn::ConnHandle;
 use crate::event::{EndReason, Event};
 use crate::ids::{CallId, ConnId, SessionId};
 use crate::matchmaker::{
-    AttachLeg, CallClosed, CallSettings, EndCall, EndOrigin, LeaveLeg, Matchmaker, UnknownCall,
+    AttachLeg, CallClosed, CallSettings, EndCall, LeaveLeg, Matchmaker, UnknownCall,
 };
 use crate::monitor::Metrics;
 use crate::role::Role;
@@ -167,11 +166,7 @@ impl Session {
             return;
         }
         if self.legs[role.index()].conn.is_some() {
-            conn.push(Event::Refused {
-                error: "already_connected",
-                detail: format!("another socket is already connected to {call_id}"),
-                close: CloseCode::AlreadyConnected,
-            });
+            conn.push(Event::already_connected(call_id));
             return;
         }
         let matched = self.matched_event(role, ctx);
@@ -229,17 +224,12 @@ impl Session {
 
     fn end_on_request(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Result<(), UnknownCall> {
         let role = self.role_of(&msg.call_id).ok_or(UnknownCall)?;
-        let reason = match msg.origin {
-            EndOrigin::Hangup(conn_id) => {
-                let current = self.legs[role.index()].conn.as_ref();
-                if !current.is_some_and(|c| c.id == conn_id) {
-                    return Ok(());
-                }
-                EndReason::HungUp(role)
-            }
-            EndOrigin::Api => EndReason::EndedViaApi,
-        };
-        self.end(reason, ctx);
+        if let Some(reason) = msg
+            .origin
+            .reason(role, self.legs[role.index()].conn.as_ref())
+        {
+            self.end(reason, ctx);
+        }
         Ok(())
     }
 
