@@ -1,5 +1,5 @@
 //! The typed events that actors push to connections, one enum. Sent by the Matchmaker and the
-//! Session inside [`crate::conn::Deliver`]; received by a connection, whose dialect encodes the
+//! Call inside [`crate::conn::Deliver`]; received by a connection, whose dialect encodes the
 //! ones it speaks and skips the rest.
 
 use std::sync::Arc;
@@ -7,10 +7,10 @@ use std::sync::Arc;
 use actix::Addr;
 use chrono::{DateTime, Utc};
 
+use crate::call::Call;
 use crate::close::CloseCode;
 use crate::ids::CallId;
 use crate::role::Role;
-use crate::session::Session;
 
 /// Something that happened that a connection should hear about.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub enum Event {
         /// 1 means next to be matched.
         position: usize,
     },
-    /// The leg has a partner. From now on its transcripts go to `session`.
+    /// The leg has a partner. From now on its transcripts go to `call`.
     CallMatched {
         /// The leg being told.
         call_id: CallId,
@@ -37,7 +37,7 @@ pub enum Event {
         /// When the two legs were paired.
         started_at: DateTime<Utc>,
         /// The conversation actor that relays this call's transcripts.
-        session: Addr<Session>,
+        call: Addr<Call>,
     },
     /// A line spoken by the other side of the call.
     Transcript {

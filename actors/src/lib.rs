@@ -13,11 +13,11 @@
 //! - The [`Matchmaker`] is the call directory: it issues call ids ([`StartCall`]), keeps the
 //!   customer and agent queues FIFO (ranked, so a leg's place is found without a scan), sends
 //!   waiting legs their places in coalesced rounds, and when a pair forms it starts a
-//!   [`Session`] for it on the thread of a leg that already has a socket. Sockets announce
+//!   [`Call`] for it on the thread of a leg that already has a socket. Sockets announce
 //!   themselves with [`AttachLeg`] and leave with [`LeaveLeg`]; a waiting leg whose socket
 //!   leaves is dropped from its queue. Ended legs are remembered for the connect timeout, so a
 //!   socket that opens late hears `call_ended` with the reason.
-//! - A [`Session`] is one matched call. It tells both legs [`Event::CallMatched`] (carrying its
+//! - A [`Call`] is one matched call. It tells both legs [`Event::CallMatched`] (carrying its
 //!   own address), relays [`RelayTranscript`] from one leg to the other as
 //!   [`Event::Transcript`] with the speaker's role set by the hub, and ends the call on a hang
 //!   up, a disconnect, a missed connect deadline or a REST request, telling every open leg
@@ -26,9 +26,10 @@
 //!
 //! # The path of an ordinary message
 //!
-//! A transcript goes socket → [`Session`] → partner socket, two mailbox hops. The registry and
+//! A transcript goes socket → [`Call`] → partner socket, two mailbox hops. The registry and
 //! the matchmaker are on the control path only (admission, matching, lookups).
 
+mod call;
 mod close;
 mod conn;
 mod event;
@@ -38,8 +39,8 @@ mod monitor;
 mod queue;
 mod registry;
 mod role;
-mod session;
 
+pub use call::{Call, RelayTranscript};
 pub use close::CloseCode;
 pub use conn::{ConnHandle, Deliver, Disconnect};
 pub use event::{EndReason, Event};
@@ -54,7 +55,6 @@ pub use registry::{
     AdmissionRefused, CloseAll, CountConnections, Deregister, Register, SessionRegistry,
 };
 pub use role::Role;
-pub use session::{RelayTranscript, Session};
 
 #[cfg(test)]
 mod tests;

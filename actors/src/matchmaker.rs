@@ -1,8 +1,8 @@
 //! Matchmaker: the call directory and the two FIFO queues of seed 000. Receives [`StartCall`]
 //! and the lookups from HTTP handlers, [`AttachLeg`] / [`LeaveLeg`] / [`EndCall`] from call
-//! sockets, and [`CallClosed`] from sessions. Sends `QueuePosition`, `CallEnded` and `Refused`
+//! sockets, and [`CallClosed`] from calls. Sends `QueuePosition`, `CallEnded` and `Refused`
 //! events to waiting legs (and `CallEnded` to sockets of calls that already ended), and starts
-//! one [`Session`] per pair, which tells both legs they are matched. Transcripts never pass
+//! one [`Call`] per pair, which tells both legs they are matched. Transcripts never pass
 //! through here.
 
 use std::collections::HashMap;
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 
+use crate::call::{Call, Leg};
 use crate::close::CloseCode;
 use crate::conn::ConnHandle;
 use crate::event::{EndReason, Event};
@@ -19,7 +20,6 @@ use crate::ids::{CallId, ConnId, SessionId};
 use crate::monitor::Metrics;
 use crate::queue::{RankedQueue, Ticket};
 use crate::role::Role;
-use crate::session::{Leg, Session};
 
 /// Ask for a new call leg: queue it, or pair it at once with the longest-waiting partner.
 #[derive(Message)]
@@ -70,7 +70,7 @@ pub struct AttachLeg {
 }
 
 /// A leg's socket closed. Handled by the Matchmaker (waiting legs leave the queue) and by the
-/// Session (the call ends). Ignored when `conn_id` is not the leg's current socket.
+/// Call (the call ends). Ignored when `conn_id` is not the leg's current socket.
 #[derive(Message, Clone)]
 #[rtype(result = "()")]
 pub struct LeaveLeg {
@@ -80,7 +80,7 @@ pub struct LeaveLeg {
     pub conn_id: ConnId,
 }
 
-/// End a call (or withdraw a waiting leg). Handled by the Matchmaker and the Session.
+/// End a call (or withdraw a waiting leg). Handled by the Matchmaker and the Call.
 #[derive(Message, Clone)]
 #[rtype(result = "Result<(), UnknownCall>")]
 pub struct EndCall {
@@ -210,7 +210,7 @@ pub struct WaitingLeg {
     pub connected: bool,
 }
 
-/// A session has ended: its legs are remembered as ended for a while, then forgotten.
+/// A call has ended: its legs are remembered as ended for a while, then forgotten.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(crate) struct CallClosed {
@@ -227,12 +227,12 @@ pub struct QueueFull {
     pub limit: usize,
 }
 
-/// Timing and size settings shared by the Matchmaker and its sessions.
+/// Timing and size settings shared by the Matchmaker and its calls.
 #[derive(Debug, Clone, Copy)]
 pub struct CallSettings {
     /// How long an issued leg may go without opening its socket before it is dropped.
     pub connect_timeout: Duration,
-    /// How many transcripts a session holds for a partner whose socket is not open yet.
+    /// How many transcripts a call holds for a partner whose socket is not open yet.
     pub transcript_backlog: usize,
     /// Shortest gap between two rounds of queue-position updates: when many legs wait, one
     /// round tells each of them its new place at most this often.
@@ -295,7 +295,7 @@ struct MatchedLeg {
     /// The conversation.
     session_id: SessionId,
     /// The conversation actor.
-    session: Addr<Session>,
+    call: Addr<Call>,
 }
 
 /// The matchmaker actor.
@@ -404,8 +404,8 @@ impl Matchmaker {
         let leg = |w: &Waiter| Leg::new(&w.call_id, &w.name, w.conn.clone(), w.connect_by);
         let legs = [leg(&customer), leg(&agent)];
         let (matchmaker, settings, metrics) = (ctx.address(), self.settings, self.metrics.clone());
-        let session = Session::start_in_arbiter(&arbiter, move |_| {
-            Session::new(session_id, legs, started_at, matchmaker, settings, metrics)
+        let call = Call::start_in_arbiter(&arbiter, move |_| {
+            Call::new(session_id, legs, started_at, matchmaker, settings, metrics)
         });
         for (me, partner, role) in [
             (&customer, &agent, Role::Customer),
@@ -420,7 +420,7 @@ impl Matchmaker {
                     partner_name: partner.name.clone(),
                     started_at,
                     session_id,
-                    session: session.clone(),
+                    call: call.clone(),
                 }),
             );
         }
@@ -534,7 +534,7 @@ impl Matchmaker {
                     close: CloseCode::UnknownCall,
                 });
             }
-            Some(Entry::Matched(leg)) => leg.session.do_send(AttachLeg { call_id, conn }),
+            Some(Entry::Matched(leg)) => leg.call.do_send(AttachLeg { call_id, conn }),
             Some(&Entry::Waiting(role, ticket)) => {
                 let queue = &mut self.queues[role.index()];
                 let Some(position) = queue.position(ticket) else {
@@ -561,7 +561,7 @@ impl Matchmaker {
     fn leave_leg(&mut self, msg: LeaveLeg, ctx: &mut Context<Self>) {
         match self.calls.get(&msg.call_id) {
             None => {}
-            Some(Entry::Matched(leg)) => leg.session.do_send(msg),
+            Some(Entry::Matched(leg)) => leg.call.do_send(msg),
             Some(&Entry::Waiting(role, ticket)) => {
                 let current = self.queues[role.index()]
                     .get(ticket)
@@ -578,7 +578,7 @@ impl Matchmaker {
     fn end_call(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Result<(), UnknownCall> {
         let (role, ticket) = match self.calls.get(&msg.call_id).ok_or(UnknownCall)? {
             Entry::Matched(leg) => {
-                leg.session.do_send(msg);
+                leg.call.do_send(msg);
                 return Ok(());
             }
             Entry::Ended(..) => return Ok(()),

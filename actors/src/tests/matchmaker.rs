@@ -1,4 +1,4 @@
-//! Matchmaker and Session: FIFO pairing in both orders, queue positions, no ghost matches,
+//! Matchmaker and Call: FIFO pairing in both orders, queue positions, no ghost matches,
 //! refusals, relay with the hub-assigned speaker, and how calls end.
 
 use std::sync::Arc;
@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use super::collector::{Drain, Stall, collector, events, slow_collector};
+use crate::call::{Call, RelayTranscript};
 use crate::close::CloseCode;
 use crate::conn::ConnHandle;
 use crate::event::{EndReason, Event};
@@ -17,7 +18,6 @@ use crate::matchmaker::{
 };
 use crate::monitor::Metrics;
 use crate::role::Role;
-use crate::session::{RelayTranscript, Session};
 
 fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
     let settings = CallSettings {
@@ -57,13 +57,13 @@ fn position(event: &Event) -> usize {
     }
 }
 
-fn session_of(event: &Event) -> (Addr<Session>, CallId) {
+fn call_of(event: &Event) -> (Addr<Call>, CallId) {
     match event {
         Event::CallMatched {
-            session,
+            call,
             partner_call_id,
             ..
-        } => (session.clone(), partner_call_id.clone()),
+        } => (call.clone(), partner_call_id.clone()),
         other => panic!("expected call_matched, got {other:?}"),
     }
 }
@@ -204,7 +204,7 @@ async fn unknown_and_duplicate_sockets_are_refused() {
 }
 
 #[actix_rt::test]
-async fn a_session_relays_with_the_senders_role_and_ends_on_disconnect() {
+async fn a_call_relays_with_the_senders_role_and_ends_on_disconnect() {
     let mm = matchmaker();
     let customer = start(&mm, Role::Customer, "Ann").await;
     let (customer_rx, customer_conn) = collector();
@@ -213,20 +213,19 @@ async fn a_session_relays_with_the_senders_role_and_ends_on_disconnect() {
 
     let agent = start(&mm, Role::Agent, "Bob").await;
     let matched = events(&customer_rx, 1).await;
-    let (session, partner) = session_of(&matched[0]);
+    let (call, partner) = call_of(&matched[0]);
     assert_eq!(partner, agent.call_id);
 
     let (agent_rx, agent_conn) = collector();
     attach(&mm, &agent.call_id, agent_conn.clone()).await;
     events(&agent_rx, 1).await;
 
-    session
-        .send(RelayTranscript {
-            call_id: customer.call_id.clone(),
-            text: "hello".into(),
-        })
-        .await
-        .unwrap();
+    call.send(RelayTranscript {
+        call_id: customer.call_id.clone(),
+        text: "hello".into(),
+    })
+    .await
+    .unwrap();
     match &events(&agent_rx, 1).await[0] {
         Event::Transcript {
             speaker, text, seq, ..
@@ -447,7 +446,7 @@ async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
     attach(&mm, &customer.call_id, customer_conn).await;
     events(&customer_rx, 1).await;
     let agent = start(&mm, Role::Agent, "stalled").await;
-    let (session, _) = session_of(&events(&customer_rx, 1).await[0]);
+    let (call, _) = call_of(&events(&customer_rx, 1).await[0]);
 
     let arbiter = Arbiter::new();
     let (slow_rx, slow_conn) = slow_collector(&arbiter, 4);
@@ -461,7 +460,7 @@ async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
             call_id: customer.call_id.clone(),
             text: format!("line {line}"),
         };
-        session.send(relay).await.expect("an ended session lingers");
+        call.send(relay).await.expect("an ended call lingers");
     }
     match &events(&customer_rx, 1).await[0] {
         Event::CallEnded { reason, .. } => {

@@ -1,7 +1,7 @@
 //! Seed 000's call protocol on `/ws/call/{call_id}`. Receives `start_call`, `transcript`,
 //! `call_ended` and `ping` from the client; sends `queue_position`, `call_matched`,
 //! `transcript`, `call_ended`, `call_started`, `pong` and `error` frames. Talks to the
-//! Matchmaker while the leg waits and straight to the call's Session once matched.
+//! Matchmaker while the leg waits and straight to the call's Call once matched.
 //!
 //! Inbound frames (every field but `type` optional unless marked):
 //!
@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_actors::{
-    AttachLeg, CallId, CloseCode, ConnHandle, ConnId, EndCall, EndOrigin, Event, LeaveLeg,
-    Matchmaker, RelayTranscript, Role, Session,
+    AttachLeg, Call, CallId, CloseCode, ConnHandle, ConnId, EndCall, EndOrigin, Event, LeaveLeg,
+    Matchmaker, RelayTranscript, Role,
 };
 
 use super::{Dialect, Reply};
@@ -31,8 +31,8 @@ enum LegState {
     Connecting,
     /// Queued.
     Waiting,
-    /// Paired; transcripts go to the session.
-    Matched(Addr<Session>),
+    /// Paired; transcripts go to the call.
+    Matched(Addr<Call>),
     /// The call is over, or the socket was refused.
     Finished,
 }
@@ -267,12 +267,12 @@ impl CallDialect {
 
     fn transcript(&self, frame: TranscriptFrame) -> Reply {
         match (&self.state, &self.call_id) {
-            (LegState::Matched(session), Some(call_id)) => {
+            (LegState::Matched(call), Some(call_id)) => {
                 let relay = RelayTranscript {
                     call_id: call_id.clone(),
                     text: frame.text,
                 };
-                match session.try_send(relay) {
+                match call.try_send(relay) {
                     Ok(()) => Reply::none(),
                     Err(SendError::Full(_)) => self.reject((
                         "too_fast",
@@ -305,7 +305,7 @@ impl CallDialect {
             origin: EndOrigin::Hangup(conn_id),
         };
         match &self.state {
-            LegState::Matched(session) => session.do_send(end),
+            LegState::Matched(call) => call.do_send(end),
             LegState::Connecting | LegState::Waiting => self.matchmaker.do_send(end),
             LegState::Finished => {}
         }
@@ -335,9 +335,9 @@ impl CallDialect {
                 partner_call_id,
                 partner_name,
                 started_at,
-                session,
+                call,
             } => {
-                self.state = LegState::Matched(session);
+                self.state = LegState::Matched(call);
                 Reply::send(encode(&Outbound::CallMatched {
                     call_id: &call_id,
                     role,
@@ -423,7 +423,7 @@ impl Dialect for CallDialect {
         };
         let leave = LeaveLeg { call_id, conn_id };
         match &self.state {
-            LegState::Matched(session) => session.do_send(leave),
+            LegState::Matched(call) => call.do_send(leave),
             LegState::Connecting | LegState::Waiting => self.matchmaker.do_send(leave),
             LegState::Finished => {}
         }

@@ -1,10 +1,10 @@
-//! Session: one matched call, the only writer of its state. Receives [`RelayTranscript`] from a
+//! Call: one matched call, the only writer of its state. Receives [`RelayTranscript`] from a
 //! leg's socket, [`AttachLeg`], [`LeaveLeg`] and [`EndCall`] from sockets or the Matchmaker.
 //! Sends `CallMatched`, `Transcript`, `CallEnded` and `Error` events straight to the legs'
 //! connections, and [`CallClosed`] to the Matchmaker the moment the call ends. This is the whole
-//! path of an ordinary message: Connection → Session → Connection.
+//! path of an ordinary message: Connection → Call → Connection.
 //!
-//! An ended session lingers for [`ENDED_LINGER`] before it stops, so that a socket the
+//! An ended call lingers for [`ENDED_LINGER`] before it stops, so that a socket the
 //! Matchmaker sent its way just before hearing of the end is still told `call_ended`.
 
 use std::collections::VecDeque;
@@ -23,10 +23,10 @@ use crate::matchmaker::{
 use crate::monitor::Metrics;
 use crate::role::Role;
 
-/// How long an ended session keeps answering before it stops.
+/// How long an ended call keeps answering before it stops.
 pub const ENDED_LINGER: Duration = Duration::from_secs(2);
 
-/// Most messages queued for one session; a leg that sends faster is told it is too fast.
+/// Most messages queued for one call; a leg that sends faster is told it is too fast.
 pub const INBOUND_CAPACITY: usize = 1024;
 
 /// A line said on one leg, to be relayed to the other.
@@ -74,8 +74,8 @@ impl Leg {
     }
 }
 
-/// The session actor.
-pub struct Session {
+/// The call actor.
+pub struct Call {
     /// The conversation's id.
     id: SessionId,
     /// The customer leg at index 0, the agent leg at index 1.
@@ -86,7 +86,7 @@ pub struct Session {
     last_seq: u64,
     /// Set once the call has ended, with the reason; later requests get `call_ended`.
     ended: Option<EndReason>,
-    /// Told when the session ends.
+    /// Told when the call ends.
     matchmaker: Addr<Matchmaker>,
     /// Timing and size settings.
     settings: CallSettings,
@@ -94,8 +94,8 @@ pub struct Session {
     metrics: Arc<Metrics>,
 }
 
-impl Session {
-    /// A session for a freshly made pair, `legs` ordered customer, agent.
+impl Call {
+    /// A call for a freshly made pair, `legs` ordered customer, agent.
     pub(crate) fn new(
         id: SessionId,
         legs: [Leg; 2],
@@ -104,7 +104,7 @@ impl Session {
         settings: CallSettings,
         metrics: Arc<Metrics>,
     ) -> Self {
-        Session {
+        Call {
             id,
             legs,
             started_at,
@@ -130,7 +130,7 @@ impl Session {
             partner_call_id: partner.call_id.clone(),
             partner_name: partner.name.clone(),
             started_at: self.started_at,
-            session: ctx.address(),
+            call: ctx.address(),
         }
     }
 
@@ -265,7 +265,7 @@ impl Session {
             return;
         }
         self.ended = Some(reason);
-        log::info!("session {} ended: {}", self.id, reason.as_str());
+        log::info!("call {} ended: {}", self.id, reason.as_str());
         Metrics::bump(&self.metrics.calls_ended);
         // The directory hears first: a client that reacts to `call_ended` with a REST lookup
         // reaches the Matchmaker after this message, so it already reads `ended`.
@@ -285,7 +285,7 @@ impl Session {
     }
 }
 
-impl Actor for Session {
+impl Actor for Call {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
@@ -295,7 +295,7 @@ impl Actor for Session {
     }
 }
 
-impl Handler<RelayTranscript> for Session {
+impl Handler<RelayTranscript> for Call {
     type Result = ();
 
     fn handle(&mut self, msg: RelayTranscript, ctx: &mut Context<Self>) {
@@ -303,7 +303,7 @@ impl Handler<RelayTranscript> for Session {
     }
 }
 
-impl Handler<AttachLeg> for Session {
+impl Handler<AttachLeg> for Call {
     type Result = ();
 
     fn handle(&mut self, msg: AttachLeg, ctx: &mut Context<Self>) {
@@ -311,7 +311,7 @@ impl Handler<AttachLeg> for Session {
     }
 }
 
-impl Handler<LeaveLeg> for Session {
+impl Handler<LeaveLeg> for Call {
     type Result = ();
 
     fn handle(&mut self, msg: LeaveLeg, ctx: &mut Context<Self>) {
@@ -319,7 +319,7 @@ impl Handler<LeaveLeg> for Session {
     }
 }
 
-impl Handler<EndCall> for Session {
+impl Handler<EndCall> for Call {
     type Result = Result<(), UnknownCall>;
 
     fn handle(&mut self, msg: EndCall, ctx: &mut Context<Self>) -> Self::Result {
