@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use clap::Parser;
+use switchboard_actors::regulator;
 
 /// Everything the hub needs to start. `Config::default()` is the production default; tests
 /// override fields (millisecond heartbeats, small limits).
@@ -45,6 +46,29 @@ pub struct Config {
     /// Longest time a graceful shutdown waits for open connections to finish
     /// (`SHUTDOWN_TIMEOUT`).
     pub shutdown_timeout: Duration,
+    /// The SQLite database file, created with its directory if missing; `:memory:` keeps
+    /// everything in memory (`DATABASE_PATH`).
+    pub database_path: String,
+    /// Words in a user message that escalate the session to a human (`ESCALATION_KEYWORDS`,
+    /// comma-separated).
+    pub escalation_keywords: Vec<String>,
+    /// Bot answers in a row that the bot did not understand before the session escalates; 0
+    /// turns the rule off (`BOT_FAILURE_THRESHOLD`).
+    pub bot_failure_threshold: u32,
+    /// Told to the user when the regulator escalates (`ESCALATION_NOTICE`).
+    pub escalation_notice: String,
+    /// Told to the user when the agent hands the session back (`RELEASE_NOTICE`).
+    pub release_notice: String,
+    /// A quiet `bot_active` session nobody follows is unloaded from memory after this long;
+    /// it stays in the store (`SESSION_IDLE_TIMEOUT`).
+    pub session_idle_timeout: Duration,
+    /// How often an idle SSE stream sends a keep-alive comment (`SSE_KEEPALIVE_INTERVAL`).
+    pub sse_keepalive_interval: Duration,
+    /// Events buffered per SSE subscriber; one further behind is cut off and resumes with
+    /// `Last-Event-ID` (`SSE_SUBSCRIBER_QUEUE`).
+    pub sse_subscriber_queue: usize,
+    /// Most SSE subscribers per session (`SSE_MAX_SUBSCRIBERS`).
+    pub sse_max_subscribers: usize,
 }
 
 impl Default for Config {
@@ -63,6 +87,15 @@ impl Default for Config {
             queue_update_interval: Duration::from_millis(250),
             queue_limit: 10_000,
             shutdown_timeout: Duration::from_secs(10),
+            database_path: "./data/switchboard.db".into(),
+            escalation_keywords: regulator::DEFAULT_KEYWORDS.map(String::from).to_vec(),
+            bot_failure_threshold: regulator::DEFAULT_FAILURE_THRESHOLD,
+            escalation_notice: "Connecting you to a human agent; please hold on.".into(),
+            release_notice: "The agent has left the conversation; the assistant is back.".into(),
+            session_idle_timeout: Duration::from_secs(600),
+            sse_keepalive_interval: Duration::from_secs(15),
+            sse_subscriber_queue: 256,
+            sse_max_subscribers: 64,
         }
     }
 }
@@ -117,6 +150,17 @@ impl Config {
                 "the call connect timeout",
                 self.call_connect_timeout.is_zero(),
             ),
+            ("the database path", self.database_path.trim().is_empty()),
+            (
+                "the session idle timeout",
+                self.session_idle_timeout.is_zero(),
+            ),
+            (
+                "the SSE keep-alive interval",
+                self.sse_keepalive_interval.is_zero(),
+            ),
+            ("the SSE subscriber queue", self.sse_subscriber_queue == 0),
+            ("the SSE subscriber limit", self.sse_max_subscribers == 0),
         ];
         if let Some((name, _)) = positive.iter().find(|(_, zero)| *zero) {
             return Err(ConfigError::Zero(name));
@@ -217,6 +261,33 @@ struct Cli {
     /// Longest graceful-shutdown drain.
     #[arg(long, env = "SHUTDOWN_TIMEOUT", value_parser = parse_duration)]
     shutdown_timeout: Option<Duration>,
+    /// SQLite database file (`:memory:` for none).
+    #[arg(long, env = "DATABASE_PATH")]
+    database_path: Option<String>,
+    /// Comma-separated words that escalate a session to a human.
+    #[arg(long, env = "ESCALATION_KEYWORDS", value_delimiter = ',')]
+    escalation_keywords: Option<Vec<String>>,
+    /// Bot failures in a row that escalate (0: never).
+    #[arg(long, env = "BOT_FAILURE_THRESHOLD")]
+    bot_failure_threshold: Option<u32>,
+    /// Told to the user when the regulator escalates.
+    #[arg(long, env = "ESCALATION_NOTICE")]
+    escalation_notice: Option<String>,
+    /// Told to the user when the agent hands back to the bot.
+    #[arg(long, env = "RELEASE_NOTICE")]
+    release_notice: Option<String>,
+    /// Unload a quiet bot-only session from memory after this long.
+    #[arg(long, env = "SESSION_IDLE_TIMEOUT", value_parser = parse_duration)]
+    session_idle_timeout: Option<Duration>,
+    /// Keep-alive comment interval on idle SSE streams.
+    #[arg(long, env = "SSE_KEEPALIVE_INTERVAL", value_parser = parse_duration)]
+    sse_keepalive_interval: Option<Duration>,
+    /// Events buffered per SSE subscriber.
+    #[arg(long, env = "SSE_SUBSCRIBER_QUEUE")]
+    sse_subscriber_queue: Option<usize>,
+    /// Most SSE subscribers per session.
+    #[arg(long, env = "SSE_MAX_SUBSCRIBERS")]
+    sse_max_subscribers: Option<usize>,
 }
 
 impl Cli {
@@ -247,6 +318,19 @@ impl Cli {
                 .queue_update_interval
                 .unwrap_or(d.queue_update_interval),
             shutdown_timeout: self.shutdown_timeout.unwrap_or(d.shutdown_timeout),
+            database_path: self.database_path.unwrap_or(d.database_path),
+            escalation_keywords: self.escalation_keywords.unwrap_or(d.escalation_keywords),
+            bot_failure_threshold: self
+                .bot_failure_threshold
+                .unwrap_or(d.bot_failure_threshold),
+            escalation_notice: self.escalation_notice.unwrap_or(d.escalation_notice),
+            release_notice: self.release_notice.unwrap_or(d.release_notice),
+            session_idle_timeout: self.session_idle_timeout.unwrap_or(d.session_idle_timeout),
+            sse_keepalive_interval: self
+                .sse_keepalive_interval
+                .unwrap_or(d.sse_keepalive_interval),
+            sse_subscriber_queue: self.sse_subscriber_queue.unwrap_or(d.sse_subscriber_queue),
+            sse_max_subscribers: self.sse_max_subscribers.unwrap_or(d.sse_max_subscribers),
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod config;
 mod http;
 mod limits;
+mod session_json;
 mod state;
 mod ws;
 
@@ -20,6 +21,11 @@ use std::time::{Duration, Instant};
 use actix::{Actor, Addr};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
+use switchboard_actors::regulator::Regulator;
+use switchboard_actors::session::{
+    CloseAllStreams, Notices, RestoreHandoffs, SessionDirectory, SessionSettings,
+};
+use switchboard_actors::store::{Checkpoint, Store, StoreError};
 use switchboard_actors::{
     CallSettings, CloseAll, CloseCode, CountConnections, Matchmaker, Metrics, Monitor,
     SessionRegistry,
@@ -43,6 +49,9 @@ pub enum StartError {
     /// The listener could not be used.
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
+    /// The database could not be opened or migrated.
+    #[error("cannot open the store: {0}")]
+    Store(#[from] StoreError),
 }
 
 /// A running hub.
@@ -62,6 +71,10 @@ pub struct HubHandle {
     server: ServerHandle,
     /// Told to close every socket with 1001.
     registry: Addr<SessionRegistry>,
+    /// Told to end every SSE stream.
+    sessions: Addr<SessionDirectory>,
+    /// Checkpointed when the hub has stopped.
+    store: Addr<Store>,
     /// Longest graceful drain.
     drain: Duration,
 }
@@ -77,18 +90,28 @@ impl Hub {
         self.handle.clone()
     }
 
-    /// Waits until the hub has stopped.
+    /// Waits until the hub has stopped, then folds the store's write-ahead log into the
+    /// database file.
     pub async fn stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        match self.handle.store.send(Checkpoint).await {
+            Ok(Ok(())) => log::info!("store checkpointed"),
+            Ok(Err(error)) => log::error!("store checkpoint failed: {error}"),
+            Err(_) => log::error!("the store stopped before its checkpoint"),
+        }
+        Ok(())
     }
 }
 
 impl HubHandle {
-    /// Graceful shutdown: stop accepting, close every socket with 1001 "going away", wait until
-    /// the sockets have gone (at most half the drain time), then let the server finish what is
-    /// in flight (at most the configured shutdown timeout).
+    /// Graceful shutdown: stop accepting, close every socket with 1001 "going away" and end
+    /// every SSE stream, wait until the sockets have gone (at most half the drain time), then
+    /// let the server finish what is in flight (at most the configured shutdown timeout). Every
+    /// acknowledged write was committed before it was acknowledged, so nothing waits to be
+    /// written; [`Hub::stopped`] checkpoints the store last.
     pub async fn shutdown(&self) {
         self.server.pause().await;
+        self.sessions.do_send(CloseAllStreams);
         let told = self
             .registry
             .send(CloseAll {
@@ -114,14 +137,23 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     config.validate()?;
     let local_addr = listener.local_addr()?;
     let metrics = Arc::new(Metrics::default());
+    let store = Store::start(&config.database_path)?;
+    log::info!("store at {}", config.database_path);
     let settings = CallSettings {
         connect_timeout: config.call_connect_timeout,
         transcript_backlog: config.transcript_backlog,
         queue_update_interval: config.queue_update_interval,
         queue_limit: config.queue_limit,
     };
+    let matchmaker = Matchmaker::new(settings, metrics.clone(), store.clone()).start();
+    let sessions =
+        SessionDirectory::new(store.clone(), matchmaker.clone(), session_settings(&config)).start();
+    sessions.do_send(RestoreHandoffs);
     let state = AppState {
-        matchmaker: Matchmaker::new(settings, metrics.clone()).start(),
+        matchmaker,
+        sessions: sessions.clone(),
+        store: store.clone(),
+        sse_keepalive: config.sse_keepalive_interval,
         registry: SessionRegistry::new(config.max_connections, metrics.clone()).start(),
         monitor: Monitor::new(metrics.clone()).start(),
         metrics,
@@ -155,6 +187,8 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     let handle = HubHandle {
         server: server.handle(),
         registry,
+        sessions,
+        store,
         drain: config.shutdown_timeout,
     };
     log::info!("switchboard listening on {local_addr}");
@@ -162,6 +196,19 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
         server,
         handle,
         local_addr,
+    })
+}
+
+fn session_settings(config: &Config) -> Arc<SessionSettings> {
+    Arc::new(SessionSettings {
+        regulator: Regulator::new(&config.escalation_keywords, config.bot_failure_threshold),
+        notices: Notices {
+            escalated: config.escalation_notice.clone(),
+            released: config.release_notice.clone(),
+        },
+        idle_timeout: config.session_idle_timeout,
+        subscriber_queue: config.sse_subscriber_queue,
+        max_subscribers: config.sse_max_subscribers,
     })
 }
 

@@ -19,6 +19,7 @@ fn spawn_hub() -> (Child, SocketAddr) {
         .env("WORKERS", "1")
         .env("WS_HEARTBEAT_INTERVAL", "50ms")
         .env("SHUTDOWN_TIMEOUT", "5")
+        .env("DATABASE_PATH", ":memory:")
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .spawn()

@@ -270,6 +270,7 @@ impl Call {
         // The directory hears first: a client that reacts to `call_ended` with a REST lookup
         // reaches the Matchmaker after this message, so it already reads `ended`.
         self.matchmaker.do_send(CallClosed {
+            session_id: self.id,
             call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
             reason,
         });

@@ -1,6 +1,6 @@
-//! The typed events that actors push to connections, one enum. Sent by the Matchmaker and the
-//! Call inside [`crate::conn::Deliver`]; received by a connection, whose dialect encodes the
-//! ones it speaks and skips the rest.
+//! The typed events that actors push to connections, one enum. Sent by the Matchmaker, the
+//! Call and the Session inside [`crate::conn::Deliver`]; received by a connection, whose
+//! dialect encodes the ones it speaks and skips the rest.
 
 use std::sync::Arc;
 
@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 
 use crate::call::Call;
 use crate::close::CloseCode;
-use crate::ids::CallId;
+use crate::ids::{CallId, SessionName};
 use crate::role::Role;
+use crate::session::{SessionEvent, SessionState};
 
 /// Something that happened that a connection should hear about.
 #[derive(Debug, Clone)]
@@ -65,6 +66,18 @@ pub enum Event {
         detail: String,
         /// How to close the socket afterwards.
         close: CloseCode,
+    },
+    /// A session was handed to this agent desk (by the handover queue or its own claim).
+    SessionAssigned {
+        /// The session as it is now, history included.
+        session: Arc<SessionState>,
+    },
+    /// Something happened in a session this agent desk holds.
+    SessionUpdate {
+        /// The session.
+        session_name: SessionName,
+        /// What happened.
+        event: SessionEvent,
     },
     /// A request from this connection was refused; the connection stays open.
     Error {

@@ -1,5 +1,6 @@
-//! Identifier newtypes. Receives raw strings from clients (`CallId::parse`) and sends nothing:
-//! every other module names calls, connections and sessions through these types only.
+//! Identifier newtypes. Receives raw strings from clients (`CallId::parse`,
+//! `SessionName::parse`) and sends nothing: every other module names calls, connections and
+//! sessions through these types only.
 
 use std::fmt;
 
@@ -105,6 +106,69 @@ impl fmt::Display for SessionId {
     }
 }
 
+/// A seed-001 conversation, named by the client (`session_name`): 1 to 128 characters, no
+/// control characters, no surrounding whitespace.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct SessionName(String);
+
+/// Why a string is not a [`SessionName`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidSessionName {
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+impl fmt::Display for InvalidSessionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "session_name {}", self.problem)
+    }
+}
+
+impl std::error::Error for InvalidSessionName {}
+
+impl SessionName {
+    /// Longest accepted name, in characters.
+    pub const MAX_CHARS: usize = 128;
+
+    /// A fresh name for a client that did not bring one: `session_` + 12 hex digits.
+    pub fn generate() -> Self {
+        let hex = Uuid::new_v4().simple().to_string();
+        SessionName(format!("session_{}", &hex[..12]))
+    }
+
+    /// Accepts 1 to [`Self::MAX_CHARS`] characters without control characters or surrounding
+    /// whitespace.
+    pub fn parse(text: &str) -> Result<Self, InvalidSessionName> {
+        let problem = if text.is_empty() {
+            Some("must not be empty")
+        } else if text.chars().count() > Self::MAX_CHARS {
+            Some("is longer than 128 characters")
+        } else if text.chars().any(char::is_control) {
+            Some("must not contain control characters")
+        } else if text.trim() != text {
+            Some("must not start or end with whitespace")
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => Err(InvalidSessionName { problem }),
+            None => Ok(SessionName(text.to_owned())),
+        }
+    }
+
+    /// The name as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +178,20 @@ mod tests {
         let id = CallId::generate();
         assert_eq!(id.as_str().len(), 17);
         assert_eq!(CallId::parse(id.as_str()), Ok(id));
+    }
+
+    #[test]
+    fn session_names_are_checked() {
+        assert!(SessionName::parse("session_123").is_ok());
+        assert!(SessionName::parse("会话 1").is_ok());
+        for bad in ["", " padded", "line\nbreak", &"x".repeat(129)] {
+            assert!(
+                SessionName::parse(bad).is_err(),
+                "{bad:?} should be refused"
+            );
+        }
+        let generated = SessionName::generate();
+        assert_eq!(SessionName::parse(generated.as_str()), Ok(generated));
     }
 
     #[test]

@@ -29,22 +29,29 @@
 //! A transcript goes socket → [`Call`] → partner socket, two mailbox hops. The registry and
 //! the matchmaker are on the control path only (admission, matching, lookups).
 
+pub mod bot;
 mod call;
 mod close;
 mod conn;
+pub mod escalation;
 mod event;
+mod handoff;
 mod ids;
 mod matchmaker;
 mod monitor;
 mod queue;
 mod registry;
+pub mod regulator;
 mod role;
+pub mod session;
+pub mod store;
 
 pub use call::{Call, RelayTranscript};
 pub use close::CloseCode;
 pub use conn::{ConnHandle, Deliver, Disconnect};
 pub use event::{EndReason, Event};
-pub use ids::{CallId, ConnId, InvalidCallId, SessionId};
+pub use handoff::{DeskGone, DeskPaused, DeskReady};
+pub use ids::{CallId, ConnId, InvalidCallId, InvalidSessionName, SessionId, SessionName};
 pub use matchmaker::{
     ActiveCall, AttachLeg, CallSettings, CallStarted, CallView, CallsSnapshot, EndCall, EndOrigin,
     LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, QueueFull, StartCall, UnknownCall,

@@ -16,10 +16,12 @@ use crate::call::{Call, Leg};
 use crate::close::CloseCode;
 use crate::conn::ConnHandle;
 use crate::event::{EndReason, Event};
+use crate::handoff::HandoffBoard;
 use crate::ids::{CallId, ConnId, SessionId};
 use crate::monitor::Metrics;
 use crate::queue::{RankedQueue, Ticket};
 use crate::role::Role;
+use crate::store::{RecordCall, RecordCallEnd, Store};
 
 /// Ask for a new call leg: queue it, or pair it at once with the longest-waiting partner.
 #[derive(Message)]
@@ -214,6 +216,8 @@ pub struct WaitingLeg {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub(crate) struct CallClosed {
+    /// The call.
+    pub session_id: SessionId,
     /// Both legs of the ended call, customer first.
     pub call_ids: [CallId; 2],
     /// Why it ended.
@@ -312,11 +316,15 @@ pub struct Matchmaker {
     settings: CallSettings,
     /// Shared counters.
     metrics: Arc<Metrics>,
+    /// Escalated sessions waiting for an agent desk, and the desks.
+    pub(crate) handoffs: HandoffBoard,
+    /// Where matched and ended calls are recorded.
+    store: Addr<Store>,
 }
 
 impl Matchmaker {
-    /// An empty matchmaker.
-    pub fn new(settings: CallSettings, metrics: Arc<Metrics>) -> Self {
+    /// An empty matchmaker that records calls in `store`.
+    pub fn new(settings: CallSettings, metrics: Arc<Metrics>, store: Addr<Store>) -> Self {
         Matchmaker {
             queues: [RankedQueue::default(), RankedQueue::default()],
             update_scheduled: [false; 2],
@@ -324,6 +332,8 @@ impl Matchmaker {
             matched_legs: 0,
             settings,
             metrics,
+            handoffs: HandoffBoard::default(),
+            store,
         }
     }
 
@@ -426,6 +436,14 @@ impl Matchmaker {
         }
         self.matched_legs += 2;
         Metrics::bump(&self.metrics.calls_matched);
+        self.store.do_send(RecordCall {
+            session_id,
+            customer_call_id: customer.call_id.clone(),
+            agent_call_id: agent.call_id.clone(),
+            customer_name: customer.name.to_string(),
+            agent_name: agent.name.to_string(),
+            started_at,
+        });
     }
 
     /// Arranges for the waiters of `role` to hear their new places, in one round no sooner
@@ -677,6 +695,11 @@ impl Matchmaker {
     }
 
     fn close_call(&mut self, msg: CallClosed, ctx: &mut Context<Self>) {
+        self.store.do_send(RecordCallEnd {
+            session_id: msg.session_id,
+            ended_at: Utc::now(),
+            reason: msg.reason.as_str(),
+        });
         for (call_id, role) in msg.call_ids.into_iter().zip([Role::Customer, Role::Agent]) {
             self.remember_ended(call_id, role, msg.reason, ctx);
         }

@@ -4,6 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
+use switchboard_actors::escalation::Status;
+use switchboard_actors::session::SessionError;
 
 /// Everything an HTTP handler can refuse with.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +33,23 @@ pub enum ApiError {
     /// No route matches the path.
     #[error("no endpoint at {0}")]
     NotFound(String),
+    /// No seed-001 session has this name.
+    #[error("no session is named {0}")]
+    UnknownSession(String),
+    /// The session's state does not allow the request.
+    #[error("{detail}")]
+    Conflict {
+        /// Why.
+        detail: String,
+        /// The session's current status, named in the body.
+        status: Status,
+    },
+    /// The session has its limit of SSE subscribers.
+    #[error("{0}")]
+    TooManySubscribers(String),
+    /// The store did not commit the change; nothing changed.
+    #[error("{0}")]
+    StoreUnavailable(String),
     /// An actor did not answer (the hub is shutting down).
     #[error("the hub is shutting down")]
     Unavailable,
@@ -43,6 +62,9 @@ struct ErrorBody<'a> {
     error: &'a str,
     /// Human-readable explanation.
     detail: String,
+    /// The session's current status, on a 409.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
 }
 
 impl ApiError {
@@ -55,7 +77,27 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::QueueFull(_) => "queue_full",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::UnknownSession(_) => "session_not_found",
+            ApiError::Conflict { .. } => "invalid_state",
+            ApiError::TooManySubscribers(_) => "too_many_subscribers",
+            ApiError::StoreUnavailable(_) => "store_unavailable",
             ApiError::Unavailable => "unavailable",
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::NotFound(name) => ApiError::UnknownSession(name.to_string()),
+            SessionError::Refused(refusal) => ApiError::Conflict {
+                detail: refusal.to_string(),
+                status: refusal.current(),
+            },
+            SessionError::Store(detail) => ApiError::StoreUnavailable(detail),
+            error @ SessionError::TooManySubscribers(_) => {
+                ApiError::TooManySubscribers(error.to_string())
+            }
         }
     }
 }
@@ -70,7 +112,12 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::InvalidBody(_) | ApiError::InvalidField(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnknownCall(_) | ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::UnknownCall(_) | ApiError::NotFound(_) | ApiError::UnknownSession(_) => {
+                StatusCode::NOT_FOUND
+            }
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooManySubscribers(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable | ApiError::QueueFull(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -81,9 +128,14 @@ impl ResponseError for ApiError {
         if let ApiError::MethodNotAllowed { allowed, .. } = self {
             response.insert_header(("Allow", *allowed));
         }
+        let status = match self {
+            ApiError::Conflict { status, .. } => Some(*status),
+            _ => None,
+        };
         response.json(ErrorBody {
             error: self.code(),
             detail: self.to_string(),
+            status,
         })
     }
 }

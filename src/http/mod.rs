@@ -2,8 +2,13 @@
 //! every failure is a JSON body `{"error", "detail"}` (see [`error::ApiError`]).
 
 mod calls;
+mod chat;
 mod error;
+mod events;
+mod fields;
 mod health;
+mod manual;
+mod sessions;
 
 use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
 
@@ -15,6 +20,10 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Registers the REST endpoints and the JSON body rules.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
+        web::QueryConfig::default()
+            .error_handler(|err, _| ApiError::InvalidField(err.to_string()).into()),
+    )
+    .app_data(
         web::JsonConfig::default()
             .limit(MAX_BODY_BYTES)
             .content_type_required(false)
@@ -40,6 +49,52 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/api/calls/{call_id}/end",
         "POST",
         web::post().to(calls::end),
+    ))
+    .service(endpoint("/api/chat", "POST", web::post().to(chat::chat)))
+    .service(endpoint(
+        "/api/chat/stream",
+        "POST",
+        web::post().to(chat::chat_stream),
+    ))
+    .service(endpoint(
+        "/api/manual/escalate",
+        "POST",
+        web::post().to(manual::escalate),
+    ))
+    .service(endpoint(
+        "/api/manual/messages",
+        "POST",
+        web::post().to(manual::post_message),
+    ))
+    .service(endpoint(
+        "/api/sessions",
+        "GET",
+        web::get().to(sessions::list),
+    ))
+    .service(endpoint(
+        "/api/sessions/{session_name}",
+        "GET",
+        web::get().to(sessions::get),
+    ))
+    .service(endpoint(
+        "/api/sessions/{session_name}/claim",
+        "POST",
+        web::post().to(sessions::claim),
+    ))
+    .service(endpoint(
+        "/api/sessions/{session_name}/release",
+        "POST",
+        web::post().to(sessions::release),
+    ))
+    .service(endpoint(
+        "/api/sessions/{session_name}/audit",
+        "GET",
+        web::get().to(sessions::audit),
+    ))
+    .service(endpoint(
+        "/api/sessions/{session_name}/events",
+        "GET",
+        web::get().to(events::follow),
     ));
 }
 

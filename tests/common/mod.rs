@@ -38,6 +38,8 @@ pub fn test_config() -> Config {
         connection_timeout: Duration::from_secs(5),
         queue_update_interval: Duration::from_millis(10),
         shutdown_timeout: Duration::from_secs(5),
+        database_path: ":memory:".into(),
+        sse_keepalive_interval: Duration::from_millis(200),
         ..Config::default()
     }
 }

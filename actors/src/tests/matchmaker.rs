@@ -18,6 +18,7 @@ use crate::matchmaker::{
 };
 use crate::monitor::Metrics;
 use crate::role::Role;
+use crate::store::{IN_MEMORY, Store};
 
 fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
     let settings = CallSettings {
@@ -26,7 +27,11 @@ fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
         queue_update_interval: Duration::from_millis(5),
         queue_limit: 1000,
     };
-    Matchmaker::new(settings, Arc::new(Metrics::default())).start()
+    Matchmaker::new(settings, Arc::new(Metrics::default()), memory_store()).start()
+}
+
+fn memory_store() -> Addr<Store> {
+    Store::start(IN_MEMORY).expect("an in-memory store opens")
 }
 
 fn matchmaker() -> Addr<Matchmaker> {
@@ -362,7 +367,7 @@ async fn a_full_queue_refuses_new_legs_but_still_matches() {
         queue_update_interval: Duration::from_millis(5),
         queue_limit: 2,
     };
-    let mm = Matchmaker::new(settings, Arc::new(Metrics::default())).start();
+    let mm = Matchmaker::new(settings, Arc::new(Metrics::default()), memory_store()).start();
     start(&mm, Role::Customer, "c1").await;
     start(&mm, Role::Customer, "c2").await;
     let refused = mm

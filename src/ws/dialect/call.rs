@@ -376,6 +376,7 @@ impl CallDialect {
                 self.reject((error, detail)).and_close(close, error)
             }
             Event::Error { error, detail } => self.reject((error, detail)),
+            Event::SessionAssigned { .. } | Event::SessionUpdate { .. } => Reply::none(),
         }
     }
 }

@@ -1,0 +1,134 @@
+//! SessionDirectory: the phone book of seed-001 sessions. Receives [`OpenSession`] (from the
+//! HTTP edge and agent desks) and answers with the session's actor, starting it (it loads
+//! itself from the store) when none is running; receives [`RestoreHandoffs`] once at start
+//! and reopens every stored `pending_manual` session so that it queues for an agent again;
+//! receives [`CloseAllStreams`] at shutdown and passes it to every running session.
+//! It is on the control path only: callers keep the address for the rest of the request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use super::{CloseStreams, Session, SessionSettings};
+use crate::escalation::Status;
+use crate::ids::SessionName;
+use crate::matchmaker::Matchmaker;
+use crate::store::{ListSessions, Store};
+
+/// Most stored handovers reopened at start.
+const RESTORE_LIMIT: usize = 100_000;
+
+/// The actor of the session with this name (started if needed).
+#[derive(Message)]
+#[rtype(result = "Addr<Session>")]
+pub struct OpenSession {
+    /// Which session.
+    pub name: SessionName,
+}
+
+/// Reopen the stored `pending_manual` sessions (once, at start).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RestoreHandoffs;
+
+/// End every SSE stream of every running session (at shutdown).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CloseAllStreams;
+
+/// The directory actor.
+pub struct SessionDirectory {
+    /// Running sessions (entries whose actor stopped are replaced on the next open).
+    sessions: HashMap<SessionName, Addr<Session>>,
+    /// Handed to every session.
+    store: Addr<Store>,
+    /// Handed to every session.
+    matchmaker: Addr<Matchmaker>,
+    /// Handed to every session.
+    settings: Arc<SessionSettings>,
+}
+
+impl SessionDirectory {
+    /// An empty directory.
+    pub fn new(
+        store: Addr<Store>,
+        matchmaker: Addr<Matchmaker>,
+        settings: Arc<SessionSettings>,
+    ) -> Self {
+        SessionDirectory {
+            sessions: HashMap::new(),
+            store,
+            matchmaker,
+            settings,
+        }
+    }
+
+    fn open(&mut self, name: SessionName) -> Addr<Session> {
+        if let Some(session) = self.sessions.get(&name).filter(|s| s.connected()) {
+            return session.clone();
+        }
+        let session = Session::new(
+            name.clone(),
+            self.store.clone(),
+            self.matchmaker.clone(),
+            self.settings.clone(),
+        )
+        .start();
+        self.sessions.insert(name, session.clone());
+        session
+    }
+}
+
+impl Actor for SessionDirectory {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        let every = self
+            .settings
+            .idle_timeout
+            .max(std::time::Duration::from_secs(1));
+        ctx.run_interval(every, |act, _| {
+            act.sessions.retain(|_, session| session.connected());
+        });
+    }
+}
+
+impl Handler<OpenSession> for SessionDirectory {
+    type Result = Addr<Session>;
+
+    fn handle(&mut self, msg: OpenSession, _: &mut Context<Self>) -> Self::Result {
+        self.open(msg.name)
+    }
+}
+
+impl Handler<RestoreHandoffs> for SessionDirectory {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _: RestoreHandoffs, _: &mut Context<Self>) -> Self::Result {
+        let pending = self.store.send(ListSessions {
+            status: Some(Status::PendingManual),
+            limit: RESTORE_LIMIT,
+        });
+        Box::pin(pending.into_actor(self).map(|result, act, _| match result {
+            Ok(Ok(sessions)) => {
+                log::info!("{} sessions wait for an agent", sessions.len());
+                for summary in sessions {
+                    act.open(summary.name);
+                }
+            }
+            Ok(Err(error)) => log::error!("cannot list waiting handovers: {error}"),
+            Err(_) => log::error!("the store stopped before handovers were restored"),
+        }))
+    }
+}
+
+impl Handler<CloseAllStreams> for SessionDirectory {
+    type Result = ();
+
+    fn handle(&mut self, _: CloseAllStreams, _: &mut Context<Self>) {
+        for session in self.sessions.values() {
+            session.do_send(CloseStreams);
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! Store: SQLite behind a one-thread `SyncArbiter`, so that no async actor ever blocks on disk.
+//! Receives [`LoadSession`], [`SaveDraft`], [`ListSessions`], [`ListAudit`], [`RecordCall`],
+//! [`RecordCallEnd`] and [`Checkpoint`]; answers with what it read or whether the write
+//! committed. A write is acknowledged only after its transaction commits (WAL journal,
+//! `synchronous=FULL`), so whatever a client was told succeeded survives a crash or restart.
+
+mod schema;
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use actix::prelude::*;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::escalation::Status;
+use crate::ids::{CallId, SessionId, SessionName};
+use crate::session::{Draft, SessionEvent, SessionHeader, SessionState};
+
+pub use schema::SchemaError;
+
+/// The path that keeps everything in memory (lost when the hub stops).
+pub const IN_MEMORY: &str = ":memory:";
+
+/// Why the store could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A stored row is not in the expected shape.
+    #[error("corrupt row: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    /// The schema could not be migrated.
+    #[error("schema: {0}")]
+    Schema(#[from] SchemaError),
+    /// A stored session name is not a valid one.
+    #[error("corrupt session name {0:?}")]
+    CorruptName(String),
+    /// The database directory could not be created.
+    #[error("cannot create {path}: {source}")]
+    Directory {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The store actor: one SQLite connection.
+pub struct Store {
+    /// The open database.
+    conn: Connection,
+}
+
+impl Actor for Store {
+    type Context = SyncContext<Self>;
+}
+
+impl Store {
+    /// Opens (creating the file and its directory if needed) and migrates the database at
+    /// `path`, then starts the store on its own thread. `:memory:` keeps everything in memory.
+    pub fn start(path: &str) -> Result<Addr<Store>, StoreError> {
+        let first = Mutex::new(Some(open(path)?));
+        let path = path.to_owned();
+        Ok(SyncArbiter::start(1, move || {
+            let reused = first.lock().ok().and_then(|mut slot| slot.take());
+            let conn = reused.map_or_else(|| open(&path), Ok);
+            match conn {
+                Ok(conn) => Store { conn },
+                Err(error) => panic!("the store cannot reopen {path}: {error}"),
+            }
+        }))
+    }
+
+    fn load(&self, name: &SessionName) -> Result<Option<SessionState>, StoreError> {
+        let header: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT header FROM sessions WHERE name = ?1",
+                [name.as_str()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let Some(header) = header else {
+            return Ok(None);
+        };
+        let header: SessionHeader = serde_json::from_str(&header)?;
+        let mut statement = self.conn.prepare_cached(
+            "SELECT body FROM session_events WHERE session_name = ?1 ORDER BY seq",
+        )?;
+        let events = statement
+            .query_map([name.as_str()], |row| row.get::<_, String>(0))?
+            .map(|body| Ok(serde_json::from_str::<SessionEvent>(&body?)?))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some(SessionState {
+            name: name.clone(),
+            header,
+            events,
+        }))
+    }
+
+    fn save(&mut self, draft: &Draft) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let last_seq = draft.events.last().map(|e| e.seq);
+        tx.execute(
+            "INSERT INTO sessions (name, status, header, last_seq, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (name) DO UPDATE SET status = ?2, header = ?3,
+                 last_seq = MAX(last_seq, ?4), updated_at = ?6",
+            params![
+                draft.name.as_str(),
+                draft.header.status.as_str(),
+                serde_json::to_string(&draft.header)?,
+                last_seq.unwrap_or(0),
+                draft.header.created_at.timestamp(),
+                draft.header.updated_at.timestamp(),
+            ],
+        )?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO session_events (session_name, seq, kind, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for event in &draft.events {
+                let kind = match event.kind {
+                    crate::session::EventKind::Message { .. } => "message",
+                    crate::session::EventKind::StatusChange { .. } => "status_change",
+                };
+                insert.execute(params![
+                    draft.name.as_str(),
+                    event.seq,
+                    kind,
+                    serde_json::to_string(event)?,
+                    event.timestamp.timestamp(),
+                ])?;
+            }
+            let mut audit = tx.prepare_cached(
+                "INSERT INTO audit_events (event, session_name, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for record in &draft.audit {
+                audit.execute(params![
+                    record.event,
+                    record.session_name.as_str(),
+                    serde_json::to_string(record)?,
+                    record.timestamp.timestamp(),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn list(
+        &self,
+        status: Option<Status>,
+        limit: usize,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT name, header, last_seq FROM sessions
+             WHERE ?1 IS NULL OR status = ?1
+             ORDER BY updated_at, name LIMIT ?2",
+        )?;
+        let rows =
+            statement.query_map(params![status.map(Status::as_str), limit as i64], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, u64>(2)?,
+                ))
+            })?;
+        rows.map(|row| {
+            let (name, header, last_seq) = row?;
+            Ok(SessionSummary {
+                name: SessionName::parse(&name).map_err(|_| StoreError::CorruptName(name))?,
+                header: serde_json::from_str(&header)?,
+                last_seq,
+            })
+        })
+        .collect()
+    }
+
+    fn audit(
+        &self,
+        name: &SessionName,
+        limit: usize,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT body FROM audit_events WHERE session_name = ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let rows = statement.query_map(params![name.as_str(), limit as i64], |row| {
+            row.get::<_, String>(0)
+        })?;
+        rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
+    }
+}
+
+/// Opens and prepares the database at `path`.
+fn open(path: &str) -> Result<Connection, StoreError> {
+    let mut conn = if path == IN_MEMORY {
+        Connection::open_in_memory()?
+    } else {
+        if let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Directory {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        Connection::open(path)?
+    };
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    schema::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Read a session and its whole log; `None` when it was never stored.
+#[derive(Message)]
+#[rtype(result = "Result<Option<SessionState>, StoreError>")]
+pub struct LoadSession {
+    /// Which session.
+    pub name: SessionName,
+}
+
+/// Store a draft in one transaction; the draft comes back once it has committed.
+#[derive(Message)]
+#[rtype(result = "Result<Draft, StoreError>")]
+pub struct SaveDraft {
+    /// The changes.
+    pub draft: Draft,
+}
+
+/// One row of a session list.
+#[derive(Debug, Clone)]
+pub struct SessionSummary {
+    /// The session.
+    pub name: SessionName,
+    /// Its status, escalation and agent.
+    pub header: SessionHeader,
+    /// Its last sequence number.
+    pub last_seq: u64,
+}
+
+/// List sessions, least recently changed first (the longest-waiting handover comes first).
+#[derive(Message)]
+#[rtype(result = "Result<Vec<SessionSummary>, StoreError>")]
+pub struct ListSessions {
+    /// Only sessions with this status; all when `None`.
+    pub status: Option<Status>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// The audit records of one session, oldest first.
+#[derive(Message)]
+#[rtype(result = "Result<Vec<serde_json::Value>, StoreError>")]
+pub struct ListAudit {
+    /// Which session.
+    pub name: SessionName,
+    /// At most this many.
+    pub limit: usize,
+}
+
+/// A seed-000 call was matched. Fire and forget: a failure is logged.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RecordCall {
+    /// The call's id.
+    pub session_id: SessionId,
+    /// The customer's leg.
+    pub customer_call_id: CallId,
+    /// The agent's leg.
+    pub agent_call_id: CallId,
+    /// The customer's display name.
+    pub customer_name: String,
+    /// The agent's display name.
+    pub agent_name: String,
+    /// When the legs were paired.
+    pub started_at: DateTime<Utc>,
+}
+
+/// A seed-000 call ended. Fire and forget: a failure is logged.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RecordCallEnd {
+    /// The call's id.
+    pub session_id: SessionId,
+    /// When it ended.
+    pub ended_at: DateTime<Utc>,
+    /// Why (`customer_hung_up`, ...).
+    pub reason: &'static str,
+}
+
+/// Fold the write-ahead log into the database file (at shutdown).
+#[derive(Message)]
+#[rtype(result = "Result<(), StoreError>")]
+pub struct Checkpoint;
+
+impl Handler<LoadSession> for Store {
+    type Result = Result<Option<SessionState>, StoreError>;
+
+    fn handle(&mut self, msg: LoadSession, _: &mut Self::Context) -> Self::Result {
+        self.load(&msg.name)
+    }
+}
+
+impl Handler<SaveDraft> for Store {
+    type Result = Result<Draft, StoreError>;
+
+    fn handle(&mut self, msg: SaveDraft, _: &mut Self::Context) -> Self::Result {
+        self.save(&msg.draft).map(|()| msg.draft)
+    }
+}
+
+impl Handler<ListSessions> for Store {
+    type Result = Result<Vec<SessionSummary>, StoreError>;
+
+    fn handle(&mut self, msg: ListSessions, _: &mut Self::Context) -> Self::Result {
+        self.list(msg.status, msg.limit)
+    }
+}
+
+impl Handler<ListAudit> for Store {
+    type Result = Result<Vec<serde_json::Value>, StoreError>;
+
+    fn handle(&mut self, msg: ListAudit, _: &mut Self::Context) -> Self::Result {
+        self.audit(&msg.name, msg.limit)
+    }
+}
+
+impl Handler<RecordCall> for Store {
+    type Result = ();
+
+    fn handle(&mut self, msg: RecordCall, _: &mut Self::Context) {
+        let result = self.conn.execute(
+            "INSERT OR REPLACE INTO calls (session_id, customer_call_id, agent_call_id,
+                 customer_name, agent_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                msg.session_id.to_string(),
+                msg.customer_call_id.as_str(),
+                msg.agent_call_id.as_str(),
+                msg.customer_name,
+                msg.agent_name,
+                msg.started_at.to_rfc3339(),
+            ],
+        );
+        if let Err(error) = result {
+            log::error!("could not store call {}: {error}", msg.session_id);
+        }
+    }
+}
+
+impl Handler<RecordCallEnd> for Store {
+    type Result = ();
+
+    fn handle(&mut self, msg: RecordCallEnd, _: &mut Self::Context) {
+        let result = self.conn.execute(
+            "UPDATE calls SET ended_at = ?2, end_reason = ?3 WHERE session_id = ?1",
+            params![
+                msg.session_id.to_string(),
+                msg.ended_at.to_rfc3339(),
+                msg.reason
+            ],
+        );
+        if let Err(error) = result {
+            log::error!(
+                "could not store the end of call {}: {error}",
+                msg.session_id
+            );
+        }
+    }
+}
+
+impl Handler<Checkpoint> for Store {
+    type Result = Result<(), StoreError>;
+
+    fn handle(&mut self, _: Checkpoint, _: &mut Self::Context) -> Self::Result {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .optional()?;
+        Ok(())
+    }
+}

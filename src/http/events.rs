@@ -1,0 +1,131 @@
+//! Server-sent events. Receives `GET /api/sessions/{session_name}/events` (optionally with
+//! `Last-Event-ID` or `?last_event_id=`); sends every session event as `id: <seq>` plus one
+//! `data:` JSON line, replaying what the client missed first, with keep-alive comments while
+//! the session is quiet. Also frames the one-shot streams of `/api/chat/stream`.
+
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use actix_rt::time::{Interval, interval};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::Value;
+use switchboard_actors::session::{SessionEvent, Subscribe};
+use tokio::sync::mpsc;
+
+use super::error::ApiError;
+use super::fields;
+use crate::session_json;
+use crate::state::AppState;
+
+/// How long a browser waits before reconnecting, in milliseconds.
+const RETRY_MS: u32 = 2000;
+
+/// Query of the events endpoint.
+#[derive(Deserialize)]
+pub struct EventsQuery {
+    /// Replay after this sequence number (for clients that cannot set `Last-Event-ID`).
+    last_event_id: Option<String>,
+}
+
+/// One SSE message: `id:` when given, then the JSON on one `data:` line.
+pub fn frame(id: Option<u64>, data: &Value) -> Bytes {
+    let mut text = String::new();
+    if let Some(id) = id {
+        text.push_str(&format!("id: {id}\n"));
+    }
+    text.push_str(&format!("data: {data}\n\n"));
+    Bytes::from(text)
+}
+
+/// A response builder with the SSE headers.
+pub fn sse_response() -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"));
+    response
+}
+
+/// `GET /api/sessions/{session_name}/events`: follow a session.
+pub async fn follow(
+    req: HttpRequest,
+    name: web::Path<String>,
+    query: web::Query<EventsQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let name = fields::session_name(&name)?;
+    let header = req
+        .headers()
+        .get("Last-Event-ID")
+        .map(|value| value.to_str().unwrap_or("invalid").to_owned());
+    let after = match header.or_else(|| query.last_event_id.clone()) {
+        None => None,
+        Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
+            ApiError::InvalidField("Last-Event-ID must be a sequence number".into())
+        })?),
+    };
+    let subscription = state.ask_session(&name, Subscribe { after }).await??;
+    let mut replay = VecDeque::new();
+    replay.push_back(Bytes::from(format!(
+        "retry: {RETRY_MS}\n: following {name} from seq {}\n\n",
+        after.unwrap_or(subscription.last_seq)
+    )));
+    replay.extend(
+        subscription
+            .replay
+            .iter()
+            .map(|event| frame(Some(event.seq), &session_json::pushed(event))),
+    );
+    let stream = EventStream {
+        replay,
+        live: subscription.live,
+        keepalive: keepalive(state.sse_keepalive),
+    };
+    Ok(sse_response().streaming(stream))
+}
+
+/// An interval whose first tick is one period away.
+fn keepalive(every: Duration) -> Interval {
+    let mut timer = interval(every);
+    timer.reset();
+    timer
+}
+
+/// The body of an events response.
+struct EventStream {
+    /// Frames to send before the live ones.
+    replay: VecDeque<Bytes>,
+    /// Live events from the session; ends when the session drops the subscriber.
+    live: mpsc::Receiver<SessionEvent>,
+    /// When to send a keep-alive comment.
+    keepalive: Interval,
+}
+
+impl Stream for EventStream {
+    type Item = Result<Bytes, actix_web::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if let Some(frame) = self.replay.pop_front() {
+            return Poll::Ready(Some(Ok(frame)));
+        }
+        match self.live.poll_recv(cx) {
+            Poll::Ready(Some(event)) => {
+                self.keepalive.reset();
+                let data = session_json::pushed(&event);
+                return Poll::Ready(Some(Ok(frame(Some(event.seq), &data))));
+            }
+            Poll::Ready(None) => return Poll::Ready(None),
+            Poll::Pending => {}
+        }
+        match self.keepalive.poll_tick(cx) {
+            Poll::Ready(_) => Poll::Ready(Some(Ok(Bytes::from_static(b": keep-alive\n\n")))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}

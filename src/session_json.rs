@@ -1,0 +1,94 @@
+//! Seed 001's JSON shapes, shared by the REST handlers, the SSE streams and the agent desk
+//! socket. Receives session state and log entries from the actors; sends `serde_json` values
+//! with unix-second timestamps, as the seed writes them.
+
+use serde_json::{Value, json};
+use switchboard_actors::session::{EventKind, SessionEvent, SessionState, Speaker};
+
+/// The full session state: status, history, escalation and assigned agent.
+pub fn session(state: &SessionState) -> Value {
+    let history: Vec<Value> = state.events.iter().filter_map(history_entry).collect();
+    let header = &state.header;
+    json!({
+        "success": true,
+        "session_name": state.name,
+        "status": header.status,
+        "created_at": header.created_at.timestamp(),
+        "updated_at": header.updated_at.timestamp(),
+        "escalation": header.escalation,
+        "assigned_agent": header.assigned_agent,
+        "history": history,
+        "last_seq": state.last_seq(),
+    })
+}
+
+/// One message of the history; `None` for entries that are not messages.
+pub fn history_entry(event: &SessionEvent) -> Option<Value> {
+    let EventKind::Message {
+        role,
+        content,
+        agent,
+        ..
+    } = &event.kind
+    else {
+        return None;
+    };
+    let mut entry = json!({
+        "seq": event.seq,
+        "role": role,
+        "content": content,
+        "timestamp": event.timestamp.timestamp(),
+    });
+    if let (Some(agent), Some(fields)) = (agent, entry.as_object_mut()) {
+        fields.insert("agent_id".into(), json!(agent.agent_id));
+        fields.insert("agent_name".into(), json!(agent.agent_name));
+    }
+    Some(entry)
+}
+
+/// A log entry as pushed to SSE and desk clients: `status_change`, `manual_message`,
+/// `system`, or `message` (a bot-mode line), each with its `seq`.
+pub fn pushed(event: &SessionEvent) -> Value {
+    let timestamp = event.timestamp.timestamp();
+    match &event.kind {
+        EventKind::StatusChange { status, reason } => json!({
+            "type": "status_change",
+            "status": status,
+            "reason": reason,
+            "timestamp": timestamp,
+            "seq": event.seq,
+        }),
+        EventKind::Message {
+            role: Speaker::System,
+            content,
+            ..
+        } => json!({
+            "type": "system",
+            "role": "system",
+            "content": content,
+            "timestamp": timestamp,
+            "seq": event.seq,
+        }),
+        EventKind::Message {
+            role,
+            content,
+            agent,
+            manual: true,
+        } => json!({
+            "type": "manual_message",
+            "role": role,
+            "content": content,
+            "timestamp": timestamp,
+            "agent_id": agent.as_ref().map(|a| &a.agent_id),
+            "agent_name": agent.as_ref().map(|a| &a.agent_name),
+            "seq": event.seq,
+        }),
+        EventKind::Message { role, content, .. } => json!({
+            "type": "message",
+            "role": role,
+            "content": content,
+            "timestamp": timestamp,
+            "seq": event.seq,
+        }),
+    }
+}
