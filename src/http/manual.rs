@@ -87,7 +87,14 @@ pub async fn post_message(
         }
     };
     let session = state
-        .ask_session(&name, PostManualMessage { writer, content })
+        .ask_session(
+            &name,
+            PostManualMessage {
+                writer,
+                content,
+                desk: None,
+            },
+        )
         .await??;
     Ok(HttpResponse::Ok().json(session_json::session(&session)))
 }

@@ -122,6 +122,8 @@ pub struct PostManualMessage {
     pub writer: Writer,
     /// The text.
     pub content: String,
+    /// The writing agent's desk socket, to receive the session's events from now on.
+    pub desk: Option<ConnHandle>,
 }
 
 /// An agent takes a `pending_manual` session.
@@ -389,14 +391,41 @@ impl Session {
             Err(error) => return failed(error),
         };
         self.commit(draft, move |act, state| {
-            if let Some(desk) = desk {
-                desk.push(Event::SessionAssigned {
-                    session: state.clone(),
-                });
-                act.desk = Some(desk);
-            }
+            act.attach_desk(desk, &state);
             state
         })
+    }
+
+    fn manual_message(&mut self, msg: PostManualMessage) -> Atomic<Arc<SessionState>> {
+        let PostManualMessage {
+            writer,
+            content,
+            desk,
+        } = msg;
+        let desk = desk.filter(|_| matches!(writer, Writer::Agent(_)));
+        let draft = match self.existing() {
+            Ok(state) => state.manual_message(writer, content, Utc::now()),
+            Err(error) => return failed(error),
+        };
+        self.commit(draft, move |act, state| {
+            act.attach_desk(desk, &state);
+            state
+        })
+    }
+
+    /// From now on the session's events also go to `desk` (the holder's desk socket), which
+    /// first hears the whole session.
+    fn attach_desk(&mut self, desk: Option<ConnHandle>, state: &Arc<SessionState>) {
+        let Some(desk) = desk else {
+            return;
+        };
+        if self.desk.as_ref().is_some_and(|held| held.id == desk.id) {
+            return;
+        }
+        desk.push(Event::SessionAssigned {
+            session: state.clone(),
+        });
+        self.desk = Some(desk);
     }
 
     fn subscribe(&mut self, msg: Subscribe) -> Result<Subscription, SessionError> {
@@ -503,7 +532,7 @@ impl Handler<PostManualMessage> for Session {
     type Result = Atomic<Arc<SessionState>>;
 
     fn handle(&mut self, msg: PostManualMessage, _: &mut Context<Self>) -> Self::Result {
-        self.change(|state| state.manual_message(msg.writer, msg.content, Utc::now()))
+        self.manual_message(msg)
     }
 }
 

@@ -4,6 +4,7 @@
 //! Events a dialect does not speak produce no frame.
 
 pub mod call;
+pub mod desk;
 
 use switchboard_actors::{CloseCode, ConnHandle, ConnId, Event};
 

@@ -1,0 +1,212 @@
+//! The agent desk socket (`/ws/desk`): escalated sessions queue in the Matchmaker and are
+//! offered to desks with room, a desk follows the sessions it holds, writes to and releases
+//! them, claims directly, and bad frames get error frames without closing the socket.
+
+mod common;
+
+use serde_json::{Value, json};
+
+use common::{TestHub, WsClient, start_hub, test_config};
+
+/// A session with one bot exchange, then escalated by the user.
+async fn escalated_session(hub: &TestHub, name: &str) {
+    let (status, _) = hub
+        .post(
+            "/api/chat",
+            json!({"session_name": name, "message": "hello"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = hub
+        .post(
+            "/api/manual/escalate",
+            json!({"session_name": name, "reason": "user_request"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// A desk for `agent_id` with room for `capacity` sessions.
+async fn ready_desk(hub: &TestHub, agent_id: &str, capacity: usize) -> WsClient {
+    let mut desk = hub.socket("/ws/desk").await;
+    desk.send_json(json!({
+        "type": "available",
+        "agent_id": agent_id,
+        "agent_name": format!("Agent {agent_id}"),
+        "capacity": capacity,
+    }))
+    .await;
+    let status = desk.expect("desk_status").await;
+    assert_eq!(status["available"], true);
+    assert_eq!(status["capacity"], capacity);
+    desk
+}
+
+async fn session(hub: &TestHub, name: &str) -> Value {
+    let (status, body) = hub.get(&format!("/api/sessions/{name}")).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[actix_rt::test]
+async fn a_waiting_session_is_offered_to_a_desk_that_becomes_available() {
+    let hub = start_hub(test_config());
+    escalated_session(&hub, "queued-first").await;
+    let mut desk = ready_desk(&hub, "agent_01", 2).await;
+
+    let assigned = desk.expect("session_assigned").await;
+    assert_eq!(assigned["session_name"], "queued-first");
+    assert_eq!(assigned["session"]["status"], "manual_live");
+    assert_eq!(
+        assigned["session"]["assigned_agent"]["agent_id"],
+        "agent_01"
+    );
+    assert_eq!(assigned["session"]["history"][0]["content"], "hello");
+
+    let body = session(&hub, "queued-first").await;
+    assert_eq!(body["status"], "manual_live");
+    assert_eq!(body["assigned_agent"]["agent_name"], "Agent agent_01");
+}
+
+#[actix_rt::test]
+async fn a_desk_follows_writes_to_and_releases_its_session() {
+    let hub = start_hub(test_config());
+    let mut desk = ready_desk(&hub, "agent_07", 1).await;
+    escalated_session(&hub, "followed").await;
+    desk.expect("session_assigned").await;
+
+    desk.send_json(
+        json!({"type": "message", "session_name": "followed", "content": "您好，我是人工客服"}),
+    )
+    .await;
+    let echo = desk.expect("manual_message").await;
+    assert_eq!(echo["session_name"], "followed");
+    assert_eq!(echo["role"], "agent");
+    assert_eq!(echo["agent_id"], "agent_07");
+
+    let (status, reply) = hub
+        .post(
+            "/api/chat",
+            json!({"session_name": "followed", "message": "my parcel is late"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        reply["message"],
+        Value::Null,
+        "a held session does not ask the bot"
+    );
+    let user_line = desk.expect("manual_message").await;
+    assert_eq!(user_line["role"], "user");
+    assert_eq!(user_line["content"], "my parcel is late");
+    assert!(user_line["seq"].as_u64() > echo["seq"].as_u64());
+
+    desk.send_json(json!({"type": "release", "session_name": "followed"}))
+        .await;
+    let notice = desk.expect("system").await;
+    assert_eq!(notice["session_name"], "followed");
+    let change = desk.expect("status_change").await;
+    assert_eq!(change["status"], "bot_active");
+    assert_eq!(change["reason"], "released");
+
+    let body = session(&hub, "followed").await;
+    assert_eq!(body["status"], "bot_active");
+    assert_eq!(body["assigned_agent"], Value::Null);
+}
+
+#[actix_rt::test]
+async fn capacity_holds_back_the_next_session_until_one_is_released() {
+    let hub = start_hub(test_config());
+    let mut desk = ready_desk(&hub, "agent_cap", 1).await;
+    escalated_session(&hub, "first").await;
+    escalated_session(&hub, "second").await;
+    assert_eq!(
+        desk.expect("session_assigned").await["session_name"],
+        "first"
+    );
+
+    let (_, second) = hub.get("/api/sessions/second").await;
+    assert_eq!(second["status"], "pending_manual", "the desk is full");
+    let (_, pending) = hub.get("/api/sessions?status=pending_manual").await;
+    assert_eq!(pending["total"], 1);
+    assert_eq!(pending["sessions"][0]["session_name"], "second");
+
+    let (status, _) = hub.post("/api/sessions/first/release", json!({})).await;
+    assert_eq!(status, 200);
+    desk.expect("system").await;
+    desk.expect("status_change").await;
+    let next = desk.expect("session_assigned").await;
+    assert_eq!(next["session_name"], "second");
+    assert_eq!(session(&hub, "second").await["status"], "manual_live");
+}
+
+#[actix_rt::test]
+async fn the_least_loaded_desk_gets_the_next_session() {
+    let hub = start_hub(test_config());
+    let mut busy = ready_desk(&hub, "agent_a", 3).await;
+    escalated_session(&hub, "one").await;
+    assert_eq!(busy.expect("session_assigned").await["session_name"], "one");
+    let mut idle = ready_desk(&hub, "agent_b", 3).await;
+    escalated_session(&hub, "two").await;
+    assert_eq!(idle.expect("session_assigned").await["session_name"], "two");
+    busy.assert_alive().await;
+}
+
+#[actix_rt::test]
+async fn an_unavailable_desk_claims_by_name_and_a_second_claim_is_refused() {
+    let hub = start_hub(test_config());
+    let mut first = ready_desk(&hub, "agent_x", 1).await;
+    first.send_json(json!({"type": "unavailable"})).await;
+    assert_eq!(first.expect("desk_status").await["available"], false);
+    let mut second = ready_desk(&hub, "agent_y", 1).await;
+    second.send_json(json!({"type": "unavailable"})).await;
+    second.expect("desk_status").await;
+
+    escalated_session(&hub, "contested").await;
+    assert_eq!(session(&hub, "contested").await["status"], "pending_manual");
+
+    first
+        .send_json(json!({"type": "claim", "session_name": "contested"}))
+        .await;
+    let assigned = first.expect("session_assigned").await;
+    assert_eq!(assigned["session"]["assigned_agent"]["agent_id"], "agent_x");
+    second
+        .send_json(json!({"type": "claim", "session_name": "contested"}))
+        .await;
+    let refused = second.expect_error("invalid_state").await;
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("agent_x"))
+    );
+    second.assert_alive().await;
+}
+
+#[actix_rt::test]
+async fn bad_desk_frames_get_error_frames_and_the_socket_lives_on() {
+    let hub = start_hub(test_config());
+    let mut desk = hub.socket("/ws/desk").await;
+    desk.send_text("{broken").await;
+    desk.expect_error("invalid_json").await;
+    desk.send_json(json!({"type": "teleport"})).await;
+    desk.expect_error("unknown_type").await;
+    desk.send_json(json!({"type": "claim", "session_name": "s"}))
+        .await;
+    desk.expect_error("not_available").await;
+    desk.send_json(json!({"type": "available", "agent_id": " ", "agent_name": "A"}))
+        .await;
+    desk.expect_error("invalid_fields").await;
+    desk.send_json(json!({"type": "available", "agent_id": "a", "agent_name": "A", "capacity": 0}))
+        .await;
+    desk.expect_error("invalid_fields").await;
+    desk.send_json(json!({"type": "available", "agent_id": "a", "agent_name": "A"}))
+        .await;
+    desk.expect("desk_status").await;
+    desk.send_json(json!({"type": "claim", "session_name": "no-such-session"}))
+        .await;
+    desk.expect_error("session_not_found").await;
+    desk.send_json(json!({"type": "message", "session_name": "x", "content": "  "}))
+        .await;
+    desk.expect_error("invalid_fields").await;
+    desk.assert_alive().await;
+}
