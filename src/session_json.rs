@@ -3,7 +3,9 @@
 //! with unix-second timestamps, as the seed writes them.
 
 use serde_json::{Value, json};
-use switchboard_actors::session::{EventKind, SessionEvent, SessionState, Speaker};
+use switchboard_actors::session::{
+    Assignment, Escalation, EventKind, SessionEvent, SessionState, Speaker,
+};
 
 /// The full session state: status, history, escalation and assigned agent.
 pub fn session(state: &SessionState) -> Value {
@@ -15,10 +17,29 @@ pub fn session(state: &SessionState) -> Value {
         "status": header.status,
         "created_at": header.created_at.timestamp(),
         "updated_at": header.updated_at.timestamp(),
-        "escalation": header.escalation,
-        "assigned_agent": header.assigned_agent,
+        "escalation": header.escalation.as_ref().map(escalation),
+        "assigned_agent": header.assigned_agent.as_ref().map(assignment),
         "history": history,
         "last_seq": state.last_seq(),
+    })
+}
+
+/// Why a session was escalated, with the regulator rule when the regulator did it.
+pub fn escalation(escalation: &Escalation) -> Value {
+    json!({
+        "reason": escalation.reason,
+        "details": escalation.details,
+        "rule": escalation.rule,
+        "trigger_at": escalation.trigger_at.timestamp(),
+    })
+}
+
+/// The agent holding a session.
+pub fn assignment(assignment: &Assignment) -> Value {
+    json!({
+        "agent_id": assignment.agent.agent_id,
+        "agent_name": assignment.agent.agent_name,
+        "assigned_at": assignment.assigned_at.timestamp(),
     })
 }
 

@@ -82,8 +82,8 @@ pub async fn list(
                 "status": row.header.status,
                 "created_at": row.header.created_at.timestamp(),
                 "updated_at": row.header.updated_at.timestamp(),
-                "escalation": row.header.escalation,
-                "assigned_agent": row.header.assigned_agent,
+                "escalation": row.header.escalation.as_ref().map(session_json::escalation),
+                "assigned_agent": row.header.assigned_agent.as_ref().map(session_json::assignment),
                 "last_seq": row.last_seq,
             })
         })

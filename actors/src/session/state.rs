@@ -30,7 +30,6 @@ pub struct Escalation {
     /// The regulator rule that fired (`keyword:人工`, `bot_failures:3`), if it was the regulator.
     pub rule: Option<String>,
     /// When it was escalated.
-    #[serde(with = "chrono::serde::ts_seconds")]
     pub trigger_at: DateTime<Utc>,
 }
 
@@ -41,7 +40,6 @@ pub struct Assignment {
     #[serde(flatten)]
     pub agent: AgentInfo,
     /// Since when.
-    #[serde(with = "chrono::serde::ts_seconds")]
     pub assigned_at: DateTime<Utc>,
 }
 
@@ -65,7 +63,6 @@ pub struct SessionEvent {
     /// Position in the session's log.
     pub seq: u64,
     /// When the hub accepted it.
-    #[serde(with = "chrono::serde::ts_seconds")]
     pub timestamp: DateTime<Utc>,
     /// What happened.
     #[serde(flatten)]
@@ -114,10 +111,8 @@ pub struct SessionHeader {
     /// Who answers the user.
     pub status: Status,
     /// When the session was created.
-    #[serde(with = "chrono::serde::ts_seconds")]
     pub created_at: DateTime<Utc>,
     /// When it last changed.
-    #[serde(with = "chrono::serde::ts_seconds")]
     pub updated_at: DateTime<Utc>,
     /// The current escalation, while not `bot_active`.
     pub escalation: Option<Escalation>,
@@ -547,5 +542,164 @@ impl Draft {
             .collect();
         self.header.stream_cursor = self.next_seq - 1;
         queued
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::builtin;
+
+    fn notices() -> Notices {
+        Notices {
+            escalated: "connecting you".into(),
+            released: "the bot is back".into(),
+        }
+    }
+
+    fn agent(id: &str) -> AgentInfo {
+        AgentInfo {
+            agent_id: id.into(),
+            agent_name: format!("Agent {id}"),
+        }
+    }
+
+    fn fresh() -> SessionState {
+        SessionState::new(SessionName::parse("s").expect("valid"), Utc::now())
+    }
+
+    fn turn(state: &mut SessionState, text: &str) -> TurnResult {
+        let (draft, result) = state.user_turn(
+            text.into(),
+            &Regulator::default(),
+            &notices(),
+            builtin::reply,
+            Utc::now(),
+        );
+        state.apply(draft);
+        result
+    }
+
+    fn roles(state: &SessionState) -> Vec<String> {
+        state
+            .events
+            .iter()
+            .map(|event| match &event.kind {
+                EventKind::Message { role, .. } => format!("{role:?}"),
+                EventKind::StatusChange { status, .. } => status.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_keyword_escalates_instead_of_asking_the_bot() {
+        let mut state = fresh();
+        let result = turn(&mut state, "我要转人工");
+        assert!(result.reply.is_none());
+        assert_eq!(result.trigger, Some(Trigger::Keyword("转人工".into())));
+        assert_eq!(state.header.status, Status::PendingManual);
+        assert_eq!(roles(&state), ["User", "System", "pending_manual"]);
+        let escalation = state.header.escalation.as_ref().expect("escalated");
+        assert_eq!(escalation.reason, "regulator_triggered");
+        assert_eq!(escalation.rule.as_deref(), Some("keyword:转人工"));
+    }
+
+    #[test]
+    fn three_failures_in_a_row_escalate_and_an_answer_resets_the_count() {
+        let mut state = fresh();
+        turn(&mut state, "qwerty");
+        turn(&mut state, "asdf");
+        turn(&mut state, "hello");
+        assert_eq!(state.header.bot_failures, 0);
+        turn(&mut state, "qwerty");
+        turn(&mut state, "asdf");
+        assert_eq!(state.header.status, Status::BotActive);
+        let result = turn(&mut state, "zxcv");
+        assert!(result.reply.is_some(), "the bot still answered");
+        assert_eq!(result.trigger, Some(Trigger::BotFailures(3)));
+        assert_eq!(state.header.status, Status::PendingManual);
+    }
+
+    #[test]
+    fn while_a_human_is_involved_user_messages_skip_the_bot() {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        let result = turn(&mut state, "hello?");
+        assert!(result.reply.is_none());
+        let last = state.events.last().expect("logged");
+        assert!(matches!(
+            last.kind,
+            EventKind::Message {
+                role: Speaker::User,
+                manual: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_holder_alone_writes_and_release_clears_the_assignment() {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        let draft = state
+            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
+            .expect("claims");
+        assert_eq!(draft.audit.len(), 2, "a claim and a message");
+        state.apply(draft);
+        assert_eq!(state.header.status, Status::ManualLive);
+        let refused = state
+            .manual_message(Writer::Agent(agent("b")), "me too".into(), Utc::now())
+            .expect_err("b does not hold it");
+        assert_eq!(refused.current(), Status::ManualLive);
+        assert!(state.claim(&agent("b"), Utc::now()).is_err());
+        let same = state.claim(&agent("a"), Utc::now()).expect("idempotent");
+        assert!(same.is_empty(&state.header));
+
+        let draft = state.release("bye", Utc::now()).expect("legal");
+        assert_eq!(draft.freed_agent, Some(agent("a")));
+        state.apply(draft);
+        assert_eq!(state.header.status, Status::BotActive);
+        assert_eq!(state.header.assigned_agent, None);
+        assert_eq!(state.header.escalation, None);
+        let seqs: Vec<u64> = state.events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_stream_turn_takes_what_was_queued_once() {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        let draft = state
+            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
+            .expect("claims");
+        state.apply(draft);
+        let (mut draft, _) = state.user_turn(
+            "ok".into(),
+            &Regulator::default(),
+            &notices(),
+            builtin::reply,
+            Utc::now(),
+        );
+        let queued = draft.take_for_stream(&state);
+        let kinds: Vec<u64> = queued.iter().map(|e| e.seq).collect();
+        assert_eq!(kinds, [1, 2, 3], "escalation, claim and the agent's line");
+        state.apply(draft);
+        let (mut again, _) = state.user_turn(
+            "still there?".into(),
+            &Regulator::default(),
+            &notices(),
+            builtin::reply,
+            Utc::now(),
+        );
+        assert!(again.take_for_stream(&state).is_empty());
     }
 }

@@ -181,6 +181,34 @@ impl Store {
         .collect()
     }
 
+    fn record_call(&self, call: &RecordCall) -> Result<(), rusqlite::Error> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO calls (session_id, customer_call_id, agent_call_id,
+                 customer_name, agent_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                call.session_id.to_string(),
+                call.customer_call_id.as_str(),
+                call.agent_call_id.as_str(),
+                call.customer_name,
+                call.agent_name,
+                call.started_at.to_rfc3339(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn record_call_end(&self, end: &RecordCallEnd) -> Result<(), rusqlite::Error> {
+        self.conn.execute(
+            "UPDATE calls SET ended_at = ?2, end_reason = ?3 WHERE session_id = ?1",
+            params![
+                end.session_id.to_string(),
+                end.ended_at.to_rfc3339(),
+                end.reason
+            ],
+        )?;
+        Ok(())
+    }
+
     fn audit(
         &self,
         name: &SessionName,
@@ -337,19 +365,7 @@ impl Handler<RecordCall> for Store {
     type Result = ();
 
     fn handle(&mut self, msg: RecordCall, _: &mut Self::Context) {
-        let result = self.conn.execute(
-            "INSERT OR REPLACE INTO calls (session_id, customer_call_id, agent_call_id,
-                 customer_name, agent_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                msg.session_id.to_string(),
-                msg.customer_call_id.as_str(),
-                msg.agent_call_id.as_str(),
-                msg.customer_name,
-                msg.agent_name,
-                msg.started_at.to_rfc3339(),
-            ],
-        );
-        if let Err(error) = result {
+        if let Err(error) = self.record_call(&msg) {
             log::error!("could not store call {}: {error}", msg.session_id);
         }
     }
@@ -359,15 +375,7 @@ impl Handler<RecordCallEnd> for Store {
     type Result = ();
 
     fn handle(&mut self, msg: RecordCallEnd, _: &mut Self::Context) {
-        let result = self.conn.execute(
-            "UPDATE calls SET ended_at = ?2, end_reason = ?3 WHERE session_id = ?1",
-            params![
-                msg.session_id.to_string(),
-                msg.ended_at.to_rfc3339(),
-                msg.reason
-            ],
-        );
-        if let Err(error) = result {
+        if let Err(error) = self.record_call_end(&msg) {
             log::error!(
                 "could not store the end of call {}: {error}",
                 msg.session_id
@@ -384,5 +392,162 @@ impl Handler<Checkpoint> for Store {
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .optional()?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::regulator::Regulator;
+    use crate::session::{AgentInfo, Notices, Writer};
+
+    fn store() -> Store {
+        Store {
+            conn: open(IN_MEMORY).expect("an in-memory database opens"),
+        }
+    }
+
+    fn name(text: &str) -> SessionName {
+        SessionName::parse(text).expect("a valid name")
+    }
+
+    fn notices() -> Notices {
+        Notices {
+            escalated: "connecting you".into(),
+            released: "the bot is back".into(),
+        }
+    }
+
+    /// Applies `draft` to `state` after saving it, as the Session does.
+    fn save(store: &mut Store, state: &mut SessionState, draft: Draft) {
+        store.save(&draft).expect("the draft commits");
+        state.apply(draft);
+    }
+
+    #[test]
+    fn a_saved_session_loads_back_identically() {
+        let mut store = store();
+        let now = Utc::now();
+        let mut state = SessionState::new(name("s1"), now);
+        let (mut draft, _) = state.user_turn(
+            "hello".into(),
+            &Regulator::default(),
+            &notices(),
+            crate::bot::builtin::reply,
+            now,
+        );
+        draft.creates = true;
+        save(&mut store, &mut state, draft);
+        let draft = state
+            .escalate("user_request".into(), None, now)
+            .expect("legal");
+        save(&mut store, &mut state, draft);
+        let agent = AgentInfo {
+            agent_id: "a1".into(),
+            agent_name: "小王".into(),
+        };
+        let draft = state
+            .manual_message(Writer::Agent(agent), "您好".into(), now)
+            .expect("the first agent message claims");
+        save(&mut store, &mut state, draft);
+
+        let loaded = store.load(&state.name).expect("loads").expect("exists");
+        assert_eq!(loaded, state);
+        assert_eq!(loaded.last_seq(), 5);
+        assert_eq!(store.load(&name("other")).expect("loads"), None);
+
+        let live = store.list(Some(Status::ManualLive), 10).expect("lists");
+        assert_eq!(live.len(), 1);
+        assert_eq!(live[0].last_seq, 5);
+        assert!(
+            store
+                .list(Some(Status::PendingManual), 10)
+                .expect("lists")
+                .is_empty()
+        );
+
+        let audit = store.audit(&state.name, 10).expect("reads audit");
+        let events: Vec<_> = audit.iter().map(|record| record["event"].clone()).collect();
+        assert_eq!(
+            events,
+            ["manual_escalate", "manual_claim", "manual_message"]
+        );
+    }
+
+    #[test]
+    fn a_reused_sequence_number_is_refused_and_nothing_of_the_draft_is_kept() {
+        let mut store = store();
+        let now = Utc::now();
+        let mut state = SessionState::new(name("s2"), now);
+        let draft = state
+            .escalate("user_request".into(), None, now)
+            .expect("legal");
+        let stale = draft.clone();
+        save(&mut store, &mut state, draft);
+        assert!(store.save(&stale).is_err(), "seq 1 is taken");
+        let audit = store.audit(&state.name, 10).expect("reads audit");
+        assert_eq!(
+            audit.len(),
+            1,
+            "the failed transaction left no audit record"
+        );
+    }
+
+    #[test]
+    fn calls_are_recorded_and_closed() {
+        let store = store();
+        let session_id = SessionId::generate();
+        let call = RecordCall {
+            session_id,
+            customer_call_id: CallId::generate(),
+            agent_call_id: CallId::generate(),
+            customer_name: "C".into(),
+            agent_name: "A".into(),
+            started_at: Utc::now(),
+        };
+        store.record_call(&call).expect("the call is stored");
+        let end_reason = || -> Option<String> {
+            store
+                .conn
+                .query_row(
+                    "SELECT end_reason FROM calls WHERE session_id = ?1",
+                    [session_id.to_string()],
+                    |row| row.get(0),
+                )
+                .expect("the call row exists")
+        };
+        assert_eq!(end_reason(), None);
+        let end = RecordCallEnd {
+            session_id,
+            ended_at: Utc::now(),
+            reason: "ended_via_api",
+        };
+        store.record_call_end(&end).expect("the end is stored");
+        assert_eq!(end_reason().as_deref(), Some("ended_via_api"));
+    }
+
+    #[test]
+    fn a_file_database_keeps_its_data_across_opens() {
+        let path =
+            std::env::temp_dir().join(format!("switchboard-store-{}.db", uuid::Uuid::new_v4()));
+        let path_text = path.display().to_string();
+        let now = Utc::now();
+        let mut state = SessionState::new(name("kept"), now);
+        {
+            let mut store = Store {
+                conn: open(&path_text).expect("opens"),
+            };
+            let draft = state
+                .escalate("user_request".into(), None, now)
+                .expect("legal");
+            save(&mut store, &mut state, draft);
+        }
+        let store = Store {
+            conn: open(&path_text).expect("reopens"),
+        };
+        assert_eq!(store.load(&state.name).expect("loads"), Some(state));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path_text}{suffix}"));
+        }
     }
 }
