@@ -22,12 +22,21 @@
 //!   [`Event::Transcript`] with the speaker's role set by the hub, and ends the call on a hang
 //!   up, a disconnect, a missed connect deadline or a REST request, telling every open leg
 //!   [`Event::CallEnded`]. It then lingers briefly, answering sockets still on their way.
+//! - A [`session::Session`] is one seed-001 conversation, found by name through the
+//!   [`session::SessionDirectory`]. It is the only writer of its status
+//!   ([`escalation`]'s machine), history, escalation and agent; the [`regulator`] and the
+//!   [`bot`] are pure functions it calls. Every change is committed by the [`store::Store`]
+//!   (SQLite on its own thread) before the session applies it, pushes the new events to its
+//!   SSE subscribers and agent desk, and answers. An escalated session queues in the
+//!   Matchmaker's handover queue ([`DeskReady`] and friends), which offers it to the
+//!   least-loaded agent desk with room.
 //! - The [`Monitor`] answers [`GetStats`] from the shared [`Metrics`] counters.
 //!
 //! # The path of an ordinary message
 //!
 //! A transcript goes socket → [`Call`] → partner socket, two mailbox hops. The registry and
-//! the matchmaker are on the control path only (admission, matching, lookups).
+//! the matchmaker are on the control path only (admission, matching, lookups). A seed-001
+//! request goes handler → directory → [`session::Session`] → [`store::Store`] and back.
 
 pub mod bot;
 mod call;
