@@ -4,7 +4,7 @@
 //! Matchmaker). Every change is a [`Draft`] that the [`Store`] commits before anything else
 //! happens; only then does the session apply it, write the audit lines, push the new events to
 //! its SSE subscribers and its agent desk, and tell the Matchmaker about handovers
-//! ([`QueueHandoff`], [`WithdrawHandoff`], [`HandoffFreed`]). Requests are handled one at a
+//! (`QueueHandoff`, `WithdrawHandoff`, `HandoffFreed`). Requests are handled one at a
 //! time, store round trip included, so two agents claiming at once cannot both win.
 
 mod directory;
