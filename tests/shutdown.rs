@@ -1,9 +1,11 @@
-//! Graceful shutdown: every open socket is told 1001 "going away", the server stops accepting
-//! and finishes within the drain time.
+//! Graceful shutdown: every open socket is told 1001 "going away", every SSE stream ends, the
+//! server stops accepting and finishes within the drain time.
 
 mod common;
 
 use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
 
 use common::{matched_pair, start_hub, test_config};
 
@@ -36,4 +38,53 @@ async fn shutdown_closes_every_socket_with_1001_and_stops() {
         .send()
         .await;
     assert!(refused.is_err(), "no longer accepting connections");
+}
+
+#[actix_web::test]
+async fn shutdown_ends_open_event_streams_and_stops() {
+    let hub = start_hub(test_config());
+    let (status, _) = hub
+        .post(
+            "/api/chat",
+            serde_json::json!({"session_name": "streamed", "message": "hello"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut events = hub
+        .http
+        .get(hub.url("/api/sessions/streamed/events"))
+        .insert_header(("Last-Event-ID", "0"))
+        .send()
+        .await
+        .expect("the events stream opens");
+    assert_eq!(events.status(), 200);
+    let first = events
+        .next()
+        .await
+        .expect("a first chunk")
+        .expect("readable");
+    assert!(String::from_utf8_lossy(&first).contains("retry:"));
+
+    let began = Instant::now();
+    let handle = hub.handle.clone();
+    let shutdown = actix_rt::spawn(async move { handle.shutdown().await });
+    let ended = actix_rt::time::timeout(Duration::from_secs(5), async {
+        while let Some(chunk) = events.next().await {
+            if chunk.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream ended at shutdown");
+    shutdown.await.expect("shutdown task");
+    actix_rt::time::timeout(Duration::from_secs(10), hub.stopped)
+        .await
+        .expect("server stopped within the drain time")
+        .expect("server task")
+        .expect("server result");
+    assert!(
+        began.elapsed() < test_config().shutdown_timeout,
+        "an open stream did not hold the shutdown to its timeout"
+    );
 }
