@@ -16,6 +16,9 @@ use crate::ids::SessionName;
 use crate::matchmaker::Matchmaker;
 use crate::store::{ListSessions, Store};
 
+/// How often entries of stopped sessions are dropped from the directory.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Most stored handovers reopened at start.
 const RESTORE_LIMIT: usize = 100_000;
 
