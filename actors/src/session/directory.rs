@@ -87,11 +87,7 @@ impl Actor for SessionDirectory {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Context<Self>) {
-        let every = self
-            .settings
-            .idle_timeout
-            .max(std::time::Duration::from_secs(1));
-        ctx.run_interval(every, |act, _| {
+        ctx.run_interval(SWEEP_INTERVAL, |act, _| {
             act.sessions.retain(|_, session| session.connected());
         });
     }
