@@ -48,8 +48,8 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(session_json::session(&session)))
 }
 
-/// `GET /api/sessions?status=pending_manual`: the sessions in a status, longest unchanged
-/// first (what an agent desk pulls).
+/// `GET /api/sessions?status=pending_manual`: the sessions in a status, the longest-waiting
+/// handover first (what an agent desk pulls); `total` counts every match.
 pub async fn list(
     query: web::Query<ListQuery>,
     state: web::Data<AppState>,
@@ -69,12 +69,13 @@ pub async fn list(
             "limit must be between 1 and {MAX_LIST}"
         )));
     }
-    let rows = state
+    let list = state
         .store
         .send(ListSessions { status, limit })
         .await?
         .map_err(|error| ApiError::StoreUnavailable(error.to_string()))?;
-    let sessions: Vec<_> = rows
+    let sessions: Vec<_> = list
+        .sessions
         .iter()
         .map(|row| {
             json!({
@@ -90,7 +91,7 @@ pub async fn list(
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "success": true,
-        "total": sessions.len(),
+        "total": list.total,
         "sessions": sessions,
     })))
 }

@@ -110,9 +110,9 @@ impl Handler<RestoreHandoffs> for SessionDirectory {
             limit: RESTORE_LIMIT,
         });
         Box::pin(pending.into_actor(self).map(|result, act, _| match result {
-            Ok(Ok(sessions)) => {
-                log::info!("{} sessions wait for an agent", sessions.len());
-                for summary in sessions {
+            Ok(Ok(list)) => {
+                log::info!("{} sessions wait for an agent", list.total);
+                for summary in list.sessions {
                     act.open(summary.name);
                 }
             }

@@ -457,17 +457,18 @@ impl SessionState {
         let holder = self.header.assigned_agent.as_ref().map(|a| a.agent.clone());
         draft.message(Speaker::System, notice.to_owned(), None);
         draft.transition(Transition::Release, "released")?;
+        draft.audit("manual_release", Some("released".into()), holder.as_ref());
         draft.header.assigned_agent = None;
         draft.header.escalation = None;
         draft.header.bot_failures = 0;
-        draft.audit("manual_release", Some("released".into()), holder.as_ref());
         draft.freed_agent = holder;
         Ok(draft)
     }
 
     /// A user message through `/api/chat`. While the bot answers, the regulator looks at the
     /// message first (a keyword escalates instead of answering), then `bot` answers and the
-    /// failure rule is checked. Otherwise the message is kept for the agent.
+    /// failure rule is checked. Otherwise the message is kept for the agent and audited as a
+    /// manual message.
     pub fn user_turn(
         &self,
         text: String,
@@ -480,6 +481,7 @@ impl SessionState {
         let mut result = TurnResult::default();
         if self.header.status != Status::BotActive {
             draft.message(Speaker::User, text, None);
+            draft.audit("manual_message", None, None);
             return (draft, result);
         }
         if let Some(trigger) = regulator.on_user_message(&text) {

@@ -104,10 +104,11 @@ impl Store {
         let tx = self.conn.transaction()?;
         let last_seq = draft.events.last().map(|e| e.seq);
         tx.execute(
-            "INSERT INTO sessions (name, status, header, last_seq, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO sessions
+                 (name, status, header, last_seq, created_at, updated_at, order_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (name) DO UPDATE SET status = ?2, header = ?3,
-                 last_seq = MAX(last_seq, ?4), updated_at = ?6",
+                 last_seq = MAX(last_seq, ?4), updated_at = ?6, order_key = ?7",
             params![
                 draft.name.as_str(),
                 draft.header.status.as_str(),
@@ -115,6 +116,7 @@ impl Store {
                 last_seq.unwrap_or(0),
                 draft.header.created_at.timestamp(),
                 draft.header.updated_at.timestamp(),
+                order_key(&draft.header),
             ],
         )?;
         {
@@ -152,33 +154,36 @@ impl Store {
         Ok(())
     }
 
-    fn list(
-        &self,
-        status: Option<Status>,
-        limit: usize,
-    ) -> Result<Vec<SessionSummary>, StoreError> {
+    fn list(&self, status: Option<Status>, limit: usize) -> Result<SessionList, StoreError> {
+        let status = status.map(Status::as_str);
+        let total: usize = self.conn.query_row(
+            "SELECT COUNT(*) FROM sessions WHERE ?1 IS NULL OR status = ?1",
+            [status],
+            |row| row.get(0),
+        )?;
         let mut statement = self.conn.prepare_cached(
             "SELECT name, header, last_seq FROM sessions
              WHERE ?1 IS NULL OR status = ?1
-             ORDER BY updated_at, name LIMIT ?2",
+             ORDER BY order_key, name LIMIT ?2",
         )?;
-        let rows =
-            statement.query_map(params![status.map(Status::as_str), limit as i64], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, String>(1)?,
-                    row.get::<_, u64>(2)?,
-                ))
-            })?;
-        rows.map(|row| {
-            let (name, header, last_seq) = row?;
-            Ok(SessionSummary {
-                name: SessionName::parse(&name).map_err(|_| StoreError::CorruptName(name))?,
-                header: serde_json::from_str(&header)?,
-                last_seq,
+        let rows = statement.query_map(params![status, limit as i64], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, u64>(2)?,
+            ))
+        })?;
+        let sessions = rows
+            .map(|row| {
+                let (name, header, last_seq) = row?;
+                Ok(SessionSummary {
+                    name: SessionName::parse(&name).map_err(|_| StoreError::CorruptName(name))?,
+                    header: serde_json::from_str(&header)?,
+                    last_seq,
+                })
             })
-        })
-        .collect()
+            .collect::<Result<_, StoreError>>()?;
+        Ok(SessionList { sessions, total })
     }
 
     fn record_call(&self, call: &RecordCall) -> Result<(), rusqlite::Error> {
@@ -222,6 +227,17 @@ impl Store {
         })?;
         rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
     }
+}
+
+/// Where a session sorts in lists, in milliseconds: when its current handover was asked for
+/// (so the longest-waiting comes first, however often its user writes meanwhile), else its
+/// last change.
+fn order_key(header: &SessionHeader) -> i64 {
+    header
+        .escalation
+        .as_ref()
+        .map_or(header.updated_at, |escalation| escalation.trigger_at)
+        .timestamp_millis()
 }
 
 /// Opens and prepares the database at `path`.
@@ -274,9 +290,19 @@ pub struct SessionSummary {
     pub last_seq: u64,
 }
 
-/// List sessions, least recently changed first (the longest-waiting handover comes first).
+/// Some of the sessions in a status, and how many there are.
+#[derive(Debug, Clone)]
+pub struct SessionList {
+    /// The rows asked for.
+    pub sessions: Vec<SessionSummary>,
+    /// How many sessions match, beyond the limit too.
+    pub total: usize,
+}
+
+/// List sessions: escalated ones by when their handover was asked for (the longest-waiting
+/// first), the others least recently changed first.
 #[derive(Message)]
-#[rtype(result = "Result<Vec<SessionSummary>, StoreError>")]
+#[rtype(result = "Result<SessionList, StoreError>")]
 pub struct ListSessions {
     /// Only sessions with this status; all when `None`.
     pub status: Option<Status>,
@@ -346,7 +372,7 @@ impl Handler<SaveDraft> for Store {
 }
 
 impl Handler<ListSessions> for Store {
-    type Result = Result<Vec<SessionSummary>, StoreError>;
+    type Result = Result<SessionList, StoreError>;
 
     fn handle(&mut self, msg: ListSessions, _: &mut Self::Context) -> Self::Result {
         self.list(msg.status, msg.limit)
@@ -457,13 +483,14 @@ mod tests {
         assert_eq!(store.load(&name("other")).expect("loads"), None);
 
         let live = store.list(Some(Status::ManualLive), 10).expect("lists");
-        assert_eq!(live.len(), 1);
-        assert_eq!(live[0].last_seq, 5);
-        assert!(
+        assert_eq!(live.total, 1);
+        assert_eq!(live.sessions[0].last_seq, 5);
+        assert_eq!(
             store
                 .list(Some(Status::PendingManual), 10)
                 .expect("lists")
-                .is_empty()
+                .total,
+            0
         );
 
         let audit = store.audit(&state.name, 10).expect("reads audit");

@@ -13,9 +13,11 @@ CREATE TABLE sessions (
     header     TEXT NOT NULL,
     last_seq   INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
+    updated_at INTEGER NOT NULL,
+    -- milliseconds: when the current handover was asked for, else the last change
+    order_key  INTEGER NOT NULL
 );
-CREATE INDEX sessions_by_status ON sessions (status, updated_at);
+CREATE INDEX sessions_by_status ON sessions (status, order_key);
 CREATE TABLE session_events (
     session_name TEXT NOT NULL,
     seq          INTEGER NOT NULL,
