@@ -211,14 +211,24 @@ impl Call {
         Metrics::bump(&self.metrics.transcripts_relayed);
     }
 
-    fn leave(&mut self, call_id: &CallId, conn_id: ConnId, ctx: &mut Context<Self>) {
+    fn leave(
+        &mut self,
+        call_id: &CallId,
+        conn_id: ConnId,
+        shutdown: bool,
+        ctx: &mut Context<Self>,
+    ) {
         let Some(role) = self.role_of(call_id) else {
             return;
         };
         let leg = &mut self.legs[role.index()];
         if leg.conn.as_ref().is_some_and(|c| c.id == conn_id) {
             leg.conn = None;
-            self.end(EndReason::Disconnected(role), ctx);
+            let reason = match shutdown {
+                true => EndReason::ServerShutdown,
+                false => EndReason::Disconnected(role),
+            };
+            self.end(reason, ctx);
         }
     }
 
@@ -274,7 +284,12 @@ impl Call {
             call_ids: [self.legs[0].call_id.clone(), self.legs[1].call_id.clone()],
             reason,
         });
-        for leg in &self.legs {
+        // At shutdown every socket is being closed with 1001 already; that is the message.
+        let told = self
+            .legs
+            .iter()
+            .filter(|_| reason != EndReason::ServerShutdown);
+        for leg in told {
             if let Some(conn) = &leg.conn {
                 conn.push(Event::CallEnded {
                     call_id: leg.call_id.clone(),
@@ -316,7 +331,7 @@ impl Handler<LeaveLeg> for Call {
     type Result = ();
 
     fn handle(&mut self, msg: LeaveLeg, ctx: &mut Context<Self>) {
-        self.leave(&msg.call_id, msg.conn_id, ctx);
+        self.leave(&msg.call_id, msg.conn_id, msg.shutdown, ctx);
     }
 }
 

@@ -110,6 +110,8 @@ pub enum EndReason {
     EndedViaApi,
     /// A leg was issued a call id but never connected its socket in time.
     ConnectTimeout,
+    /// The hub shut down while the call was in progress.
+    ServerShutdown,
 }
 
 impl EndReason {
@@ -122,6 +124,7 @@ impl EndReason {
             EndReason::Disconnected(Role::Agent) => "agent_disconnected",
             EndReason::EndedViaApi => "ended_via_api",
             EndReason::ConnectTimeout => "connect_timeout",
+            EndReason::ServerShutdown => "server_shutdown",
         }
     }
 }

@@ -80,6 +80,9 @@ pub struct LeaveLeg {
     pub call_id: CallId,
     /// The socket that closed.
     pub conn_id: ConnId,
+    /// The hub closed it because it is shutting down (the partner's socket is being closed
+    /// too, so it is not told).
+    pub shutdown: bool,
 }
 
 /// End a call (or withdraw a waiting leg). Handled by the Matchmaker and the Call.
@@ -586,7 +589,11 @@ impl Matchmaker {
                     .and_then(|waiter| waiter.conn.as_ref());
                 if current.is_some_and(|c| c.id == msg.conn_id) {
                     log::info!("{} left the {} queue", msg.call_id, role.as_str());
-                    self.withdraw(&msg.call_id, EndReason::Disconnected(role), ctx);
+                    let reason = match msg.shutdown {
+                        true => EndReason::ServerShutdown,
+                        false => EndReason::Disconnected(role),
+                    };
+                    self.withdraw(&msg.call_id, reason, ctx);
                 }
             }
             Some(Entry::Ended(..)) => {}

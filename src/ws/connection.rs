@@ -68,6 +68,8 @@ pub struct Connection<D: Dialect> {
     registered: bool,
     /// A close frame has been sent; nothing more goes out.
     closing: bool,
+    /// The hub closed the socket because it is shutting down.
+    shutting_down: bool,
 }
 
 impl<D: Dialect> Connection<D> {
@@ -88,6 +90,7 @@ impl<D: Dialect> Connection<D> {
             fragments: None,
             registered: false,
             closing: false,
+            shutting_down: false,
         }
     }
 
@@ -136,6 +139,7 @@ impl<D: Dialect> Connection<D> {
         if std::mem::replace(&mut self.closing, true) {
             return;
         }
+        self.shutting_down = code == CloseCode::GoingAway;
         ctx.close(Some(ws::CloseReason {
             code: ws::CloseCode::from(code.code()),
             description: Some(reason.to_owned()),
@@ -224,7 +228,7 @@ impl<D: Dialect> Actor for Connection<D> {
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
         if std::mem::take(&mut self.registered) {
             self.registry.do_send(Deregister { conn_id: self.id });
-            self.dialect.closed(self.id);
+            self.dialect.closed(self.id, self.shutting_down);
         }
         Running::Stop
     }

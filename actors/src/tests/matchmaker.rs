@@ -132,6 +132,7 @@ async fn a_waiter_that_leaves_is_never_matched_and_those_behind_move_up() {
     mm.send(LeaveLeg {
         call_id: first.call_id.clone(),
         conn_id: first_conn.id,
+        shutdown: false,
     })
     .await
     .unwrap();
@@ -167,6 +168,7 @@ async fn a_stale_socket_leaving_does_not_remove_the_leg() {
     mm.send(LeaveLeg {
         call_id: leg.call_id.clone(),
         conn_id: stranger.id,
+        shutdown: false,
     })
     .await
     .unwrap();
@@ -245,6 +247,7 @@ async fn a_call_relays_with_the_senders_role_and_ends_on_disconnect() {
     mm.send(LeaveLeg {
         call_id: agent.call_id.clone(),
         conn_id: agent_conn.id,
+        shutdown: false,
     })
     .await
     .unwrap();
@@ -493,4 +496,49 @@ async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
         received.len()
     );
     arbiter.stop();
+}
+
+#[actix_rt::test]
+async fn a_leg_closed_by_shutdown_ends_the_call_without_telling_the_partner() {
+    let mm = matchmaker();
+    let customer = start(&mm, Role::Customer, "Ann").await;
+    let (customer_rx, customer_conn) = collector();
+    attach(&mm, &customer.call_id, customer_conn).await;
+    events(&customer_rx, 1).await;
+    let agent = start(&mm, Role::Agent, "Bob").await;
+    let (agent_rx, agent_conn) = collector();
+    attach(&mm, &agent.call_id, agent_conn.clone()).await;
+    events(&customer_rx, 1).await;
+    events(&agent_rx, 1).await;
+
+    mm.send(LeaveLeg {
+        call_id: agent.call_id.clone(),
+        conn_id: agent_conn.id,
+        shutdown: true,
+    })
+    .await
+    .expect("matchmaker alive");
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while !matches!(
+        mm.send(LookupCall {
+            call_id: customer.call_id.clone(),
+        })
+        .await
+        .expect("matchmaker alive"),
+        Some(CallView::Ended {
+            reason: EndReason::ServerShutdown,
+            ..
+        })
+    ) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the call was never recorded as ended by the shutdown"
+        );
+        actix_rt::time::sleep(Duration::from_millis(2)).await;
+    }
+    let (pushed, _) = customer_rx.send(Drain).await.expect("collector alive");
+    assert!(
+        pushed.is_empty(),
+        "the partner's socket is closed with 1001 by the hub; nothing else is pushed: {pushed:?}"
+    );
 }

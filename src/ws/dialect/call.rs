@@ -418,11 +418,15 @@ impl Dialect for CallDialect {
         self.with_pending_ack(reply)
     }
 
-    fn closed(&mut self, conn_id: ConnId) {
+    fn closed(&mut self, conn_id: ConnId, shutdown: bool) {
         let Some(call_id) = self.call_id.clone() else {
             return;
         };
-        let leave = LeaveLeg { call_id, conn_id };
+        let leave = LeaveLeg {
+            call_id,
+            conn_id,
+            shutdown,
+        };
         match &self.state {
             LegState::Matched(call) => call.do_send(leave),
             LegState::Connecting | LegState::Waiting => self.matchmaker.do_send(leave),

@@ -341,7 +341,7 @@ impl Dialect for DeskDialect {
         }
     }
 
-    fn closed(&mut self, conn_id: ConnId) {
+    fn closed(&mut self, conn_id: ConnId, _shutdown: bool) {
         self.state.matchmaker.do_send(DeskGone { conn_id });
     }
 

@@ -16,8 +16,9 @@ pub trait Dialect: Unpin + 'static {
     fn received(&mut self, text: &str) -> Reply;
     /// An event pushed to this connection by an actor.
     fn deliver(&mut self, event: Event) -> Reply;
-    /// The socket is closing; tell the actors that hold it.
-    fn closed(&mut self, conn_id: ConnId);
+    /// The socket is closing; tell the actors that hold it. `shutdown` is true when the hub
+    /// closed it because the hub is shutting down.
+    fn closed(&mut self, conn_id: ConnId, shutdown: bool);
     /// An error frame in this dialect's format.
     fn error_frame(&self, error: &str, detail: &str) -> String;
 }
