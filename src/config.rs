@@ -59,6 +59,12 @@ pub struct Config {
     pub escalation_notice: String,
     /// Told to the user when the agent hands the session back (`RELEASE_NOTICE`).
     pub release_notice: String,
+    /// Told to the user when the agent's desk closed and did not come back within the grace
+    /// (`AGENT_LOST_NOTICE`).
+    pub agent_lost_notice: String,
+    /// How long a session held through a desk waits for the agent's desk to come back before
+    /// it returns to the bot (`DESK_RECONNECT_GRACE`).
+    pub desk_reconnect_grace: Duration,
     /// A quiet `bot_active` session nobody follows is unloaded from memory after this long;
     /// it stays in the store (`SESSION_IDLE_TIMEOUT`).
     pub session_idle_timeout: Duration,
@@ -92,6 +98,8 @@ impl Default for Config {
             bot_failure_threshold: regulator::DEFAULT_FAILURE_THRESHOLD,
             escalation_notice: "Connecting you to a human agent; please hold on.".into(),
             release_notice: "The agent has left the conversation; the assistant is back.".into(),
+            agent_lost_notice: "The agent was disconnected; the assistant is back. Ask for a human again at any time.".into(),
+            desk_reconnect_grace: Duration::from_secs(60),
             session_idle_timeout: Duration::from_secs(600),
             sse_keepalive_interval: Duration::from_secs(15),
             sse_subscriber_queue: 256,
@@ -276,6 +284,12 @@ struct Cli {
     /// Told to the user when the agent hands back to the bot.
     #[arg(long, env = "RELEASE_NOTICE")]
     release_notice: Option<String>,
+    /// Told to the user when the agent's desk closed and did not come back.
+    #[arg(long, env = "AGENT_LOST_NOTICE")]
+    agent_lost_notice: Option<String>,
+    /// How long a session waits for its agent's desk to come back.
+    #[arg(long, env = "DESK_RECONNECT_GRACE", value_parser = parse_duration)]
+    desk_reconnect_grace: Option<Duration>,
     /// Unload a quiet bot-only session from memory after this long.
     #[arg(long, env = "SESSION_IDLE_TIMEOUT", value_parser = parse_duration)]
     session_idle_timeout: Option<Duration>,
@@ -325,6 +339,8 @@ impl Cli {
                 .unwrap_or(d.bot_failure_threshold),
             escalation_notice: self.escalation_notice.unwrap_or(d.escalation_notice),
             release_notice: self.release_notice.unwrap_or(d.release_notice),
+            agent_lost_notice: self.agent_lost_notice.unwrap_or(d.agent_lost_notice),
+            desk_reconnect_grace: self.desk_reconnect_grace.unwrap_or(d.desk_reconnect_grace),
             session_idle_timeout: self.session_idle_timeout.unwrap_or(d.session_idle_timeout),
             sse_keepalive_interval: self
                 .sse_keepalive_interval

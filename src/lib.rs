@@ -205,7 +205,9 @@ fn session_settings(config: &Config) -> Arc<SessionSettings> {
         notices: Notices {
             escalated: config.escalation_notice.clone(),
             released: config.release_notice.clone(),
+            agent_lost: config.agent_lost_notice.clone(),
         },
+        desk_grace: config.desk_reconnect_grace,
         idle_timeout: config.session_idle_timeout,
         subscriber_queue: config.sse_subscriber_queue,
         max_subscribers: config.sse_max_subscribers,

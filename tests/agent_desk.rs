@@ -4,6 +4,7 @@
 
 mod common;
 
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use common::{TestHub, WsClient, start_hub, test_config};
@@ -209,4 +210,170 @@ async fn bad_desk_frames_get_error_frames_and_the_socket_lives_on() {
         .await;
     desk.expect_error("invalid_fields").await;
     desk.assert_alive().await;
+}
+
+#[actix_rt::test]
+async fn capacity_counts_every_held_session_however_it_was_taken() {
+    let hub = start_hub(test_config());
+    let mut desk = ready_desk(&hub, "agent_full", 1).await;
+    escalated_session(&hub, "offered").await;
+    assert_eq!(
+        desk.expect("session_assigned").await["session_name"],
+        "offered"
+    );
+
+    let (status, _) = hub
+        .post(
+            "/api/chat",
+            json!({"session_name": "claimed", "message": "hello"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    hub.post(
+        "/api/manual/escalate",
+        json!({"session_name": "claimed", "reason": "user_request"}),
+    )
+    .await;
+    desk.send_json(json!({"type": "claim", "session_name": "claimed"}))
+        .await;
+    assert_eq!(
+        desk.expect("session_assigned").await["session_name"],
+        "claimed"
+    );
+    desk.send_json(json!({"type": "release", "session_name": "claimed"}))
+        .await;
+    desk.expect("system").await;
+    desk.expect("status_change").await;
+
+    escalated_session(&hub, "waiting").await;
+    desk.assert_alive().await;
+    assert_eq!(
+        session(&hub, "waiting").await["status"],
+        "pending_manual",
+        "the desk still holds `offered`, its one seat"
+    );
+    hub.post("/api/sessions/offered/release", json!({})).await;
+    desk.expect("system").await;
+    desk.expect("status_change").await;
+    assert_eq!(
+        desk.expect("session_assigned").await["session_name"],
+        "waiting"
+    );
+}
+
+#[actix_rt::test]
+async fn a_desk_that_does_not_come_back_hands_its_sessions_back_to_the_bot() {
+    let config = switchboard::Config {
+        desk_reconnect_grace: std::time::Duration::from_millis(200),
+        ..test_config()
+    };
+    let hub = start_hub(config);
+    let mut desk = ready_desk(&hub, "agent_gone", 1).await;
+    escalated_session(&hub, "stranded").await;
+    desk.expect("session_assigned").await;
+    let mut events = hub
+        .http
+        .get(hub.url("/api/sessions/stranded/events"))
+        .send()
+        .await
+        .expect("the events stream opens");
+    desk.abort();
+
+    let text = actix_rt::time::timeout(std::time::Duration::from_secs(5), async {
+        let mut seen = String::new();
+        while let Some(chunk) = events.next().await {
+            if let Ok(chunk) = chunk {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+            if seen.contains("agent_disconnected") {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("the stream stays open until the session goes back to the bot");
+    assert!(text.contains("agent_disconnected"), "{text}");
+    assert!(
+        text.contains(r#""type":"system""#),
+        "the user is told: {text}"
+    );
+
+    let body = session(&hub, "stranded").await;
+    assert_eq!(body["status"], "bot_active");
+    assert_eq!(body["assigned_agent"], Value::Null);
+    let (_, audit) = hub.get("/api/sessions/stranded/audit").await;
+    let last = audit["audit"]
+        .as_array()
+        .and_then(|records| records.last())
+        .expect("audit records");
+    assert_eq!(last["event"], "manual_release");
+    assert_eq!(last["reason"], "agent_disconnected");
+    assert_eq!(last["agent_id"], "agent_gone");
+}
+
+#[actix_rt::test]
+async fn a_desk_that_comes_back_in_time_gets_its_sessions_again() {
+    let config = switchboard::Config {
+        desk_reconnect_grace: std::time::Duration::from_millis(300),
+        ..test_config()
+    };
+    let hub = start_hub(config);
+    let mut desk = ready_desk(&hub, "agent_back", 2).await;
+    escalated_session(&hub, "kept").await;
+    desk.expect("session_assigned").await;
+    desk.abort();
+
+    let mut again = ready_desk(&hub, "agent_back", 2).await;
+    let assigned = again.expect("session_assigned").await;
+    assert_eq!(assigned["session_name"], "kept");
+    assert_eq!(assigned["session"]["status"], "manual_live");
+    again.idle_for(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        session(&hub, "kept").await["status"],
+        "manual_live",
+        "the grace passed with the agent back"
+    );
+    hub.post(
+        "/api/chat",
+        json!({"session_name": "kept", "message": "still there?"}),
+    )
+    .await;
+    assert_eq!(
+        again.expect("manual_message").await["content"],
+        "still there?"
+    );
+}
+
+#[actix_rt::test]
+async fn a_desk_cannot_release_another_agents_session() {
+    let hub = start_hub(test_config());
+    let mut holder = ready_desk(&hub, "agent_h", 1).await;
+    escalated_session(&hub, "mine").await;
+    holder.expect("session_assigned").await;
+    let mut other = ready_desk(&hub, "agent_o", 1).await;
+    other
+        .send_json(json!({"type": "release", "session_name": "mine"}))
+        .await;
+    other.expect_error("invalid_state").await;
+    assert_eq!(session(&hub, "mine").await["status"], "manual_live");
+}
+
+#[actix_rt::test]
+async fn an_agents_new_desk_inherits_the_sessions_when_the_old_one_closes_later() {
+    let config = switchboard::Config {
+        desk_reconnect_grace: std::time::Duration::from_millis(200),
+        ..test_config()
+    };
+    let hub = start_hub(config);
+    let mut old = ready_desk(&hub, "agent_twice", 2).await;
+    escalated_session(&hub, "moved").await;
+    old.expect("session_assigned").await;
+    let mut new = ready_desk(&hub, "agent_twice", 2).await;
+    old.close().await;
+
+    let assigned = new.expect("session_assigned").await;
+    assert_eq!(assigned["session_name"], "moved");
+    new.idle_for(std::time::Duration::from_millis(400)).await;
+    assert_eq!(session(&hub, "moved").await["status"], "manual_live");
 }

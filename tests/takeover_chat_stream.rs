@@ -16,9 +16,13 @@ use takeover_support::{
 /// A streamed turn cut into its three parts: the events with ids before the answer, the
 /// answer's chunks, and the events with ids after it; `done` is checked and returned last.
 struct Streamed {
+    /// Events with ids sent before the answer.
     before: Vec<Value>,
+    /// The answer's chunks, in order.
     chunks: Vec<String>,
+    /// Events with ids sent after the answer.
     after: Vec<Value>,
+    /// The closing `done` event.
     done: Value,
 }
 

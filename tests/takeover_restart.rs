@@ -154,7 +154,9 @@ async fn a_restarted_hub_serves_the_same_sessions_from_the_same_file() {
 
 /// The binary, killed when dropped.
 struct Binary {
+    /// The running process.
     child: Child,
+    /// Where it listens.
     addr: SocketAddr,
 }
 

@@ -59,6 +59,11 @@ impl ConnHandle {
         }
     }
 
+    /// Whether the connection is still running.
+    pub fn is_connected(&self) -> bool {
+        self.deliver.connected()
+    }
+
     /// The arbiter (thread) the connection runs on.
     pub fn arbiter(&self) -> &ArbiterHandle {
         &self.arbiter

@@ -1,19 +1,27 @@
 //! Handover queue: escalated sessions waiting for a human, and the agent desks that can take
 //! them. Kept by the Matchmaker. Receives [`QueueHandoff`] and [`WithdrawHandoff`] from
 //! sessions, [`DeskReady`], [`DeskPaused`] and [`DeskGone`] from desk sockets, and
-//! [`HandoffFreed`] when a desk's session goes back to the bot. Whenever a session waits and a
-//! desk has room, it offers the longest-waiting session to the least-loaded desk by sending the
-//! session a [`Claim`]; the session decides (it may have been claimed meanwhile), and a refused
-//! offer gives the desk its room back.
+//! [`HandoffTaken`] / [`HandoffFreed`] from sessions when a desk starts or stops holding one.
+//!
+//! Whenever a session waits and a ready desk has room, the longest-waiting session is offered
+//! to the least-loaded desk by sending the session a [`Claim`]; the session decides (it may have
+//! been claimed meanwhile). A desk's load is the set of sessions it holds, however it got them
+//! (offered, claimed, or written to), so releasing frees exactly what was taken. When a desk's
+//! socket goes, its sessions are told ([`DeskLost`]) and remembered for its agent: a new desk
+//! of the same agent that says it is available is handed them back.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Duration;
 
 use actix::prelude::*;
 
 use crate::conn::ConnHandle;
 use crate::ids::{ConnId, SessionName};
 use crate::matchmaker::Matchmaker;
-use crate::session::{AgentInfo, Claim, Session};
+use crate::session::{AgentInfo, Claim, DeskLost, Session, SessionError};
+
+/// How long a session whose offer failed on a store error waits before it is offered again.
+const RETRY_AFTER_STORE_ERROR: Duration = Duration::from_secs(1);
 
 /// An escalated session waits for an agent.
 #[derive(Message)]
@@ -61,12 +69,26 @@ pub struct DeskGone {
     pub conn_id: ConnId,
 }
 
-/// A session handed to this desk went back to the bot: the desk has room for one more.
+/// A desk now holds this session (it follows the session's events).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct HandoffTaken {
+    /// The desk's socket.
+    pub conn_id: ConnId,
+    /// The session.
+    pub name: SessionName,
+    /// Its actor, to tell it if the desk goes.
+    pub session: Addr<Session>,
+}
+
+/// A desk no longer holds this session (released, or another desk took it).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct HandoffFreed {
     /// The desk's socket.
     pub conn_id: ConnId,
+    /// The session.
+    pub name: SessionName,
 }
 
 /// A desk that takes handovers.
@@ -77,14 +99,16 @@ struct Desk {
     agent: AgentInfo,
     /// Most sessions at once.
     capacity: usize,
-    /// Sessions offered to it and not yet freed.
-    load: usize,
     /// Takes new sessions.
     ready: bool,
+    /// The sessions it holds (or is being offered).
+    held: HashMap<SessionName, Addr<Session>>,
 }
 
 /// One offer: this session to this desk.
 pub(crate) struct Offer {
+    /// The session.
+    pub name: SessionName,
     /// The session's actor.
     pub session: Addr<Session>,
     /// The desk's socket.
@@ -93,13 +117,26 @@ pub(crate) struct Offer {
     pub agent: AgentInfo,
 }
 
-/// Waiting sessions and desks.
+/// Where the sessions of a desk that went away go.
+#[derive(Default)]
+struct Rehome {
+    /// The sessions the desk held.
+    sessions: Vec<Addr<Session>>,
+    /// Another open desk of the same agent, which takes them.
+    successor: Option<(ConnHandle, AgentInfo)>,
+}
+
+/// Waiting sessions, desks, and the sessions of agents whose desk went away.
 #[derive(Default)]
 pub(crate) struct HandoffBoard {
     /// Sessions waiting, longest first.
     waiting: VecDeque<(SessionName, Addr<Session>)>,
+    /// The names in `waiting`.
+    queued: HashSet<SessionName>,
     /// Desks, in the order they arrived.
     desks: Vec<Desk>,
+    /// Per agent id: sessions still held by an agent whose desk socket closed.
+    orphans: HashMap<String, HashMap<SessionName, Addr<Session>>>,
 }
 
 impl HandoffBoard {
@@ -107,17 +144,29 @@ impl HandoffBoard {
         self.desks.iter_mut().find(|desk| desk.conn.id == conn_id)
     }
 
-    fn queue(&mut self, name: SessionName, session: Addr<Session>) {
-        if !self.waiting.iter().any(|(waiting, _)| *waiting == name) {
-            self.waiting.push_back((name, session));
+    fn queue(&mut self, name: SessionName, session: Addr<Session>, front: bool) {
+        if self.queued.insert(name.clone()) {
+            match front {
+                true => self.waiting.push_front((name, session)),
+                false => self.waiting.push_back((name, session)),
+            }
         }
     }
 
     fn withdraw(&mut self, name: &SessionName) {
-        self.waiting.retain(|(waiting, _)| waiting != name);
+        if self.queued.remove(name) {
+            self.waiting.retain(|(waiting, _)| waiting != name);
+        }
     }
 
-    fn ready(&mut self, conn: ConnHandle, agent: AgentInfo, capacity: usize) {
+    /// Registers or updates a desk; returns the sessions its agent held on a desk that went.
+    fn ready(
+        &mut self,
+        conn: ConnHandle,
+        agent: AgentInfo,
+        capacity: usize,
+    ) -> HashMap<SessionName, Addr<Session>> {
+        let orphans = self.orphans.remove(&agent.agent_id).unwrap_or_default();
         match self.desk(conn.id) {
             Some(desk) => {
                 desk.agent = agent;
@@ -128,10 +177,11 @@ impl HandoffBoard {
                 conn,
                 agent,
                 capacity,
-                load: 0,
                 ready: true,
+                held: HashMap::new(),
             }),
         }
+        orphans
     }
 
     fn pause(&mut self, conn_id: ConnId) {
@@ -140,18 +190,54 @@ impl HandoffBoard {
         }
     }
 
-    fn gone(&mut self, conn_id: ConnId) {
-        self.desks.retain(|desk| desk.conn.id != conn_id);
-    }
-
-    fn freed(&mut self, conn_id: ConnId) {
-        if let Some(desk) = self.desk(conn_id) {
-            desk.load = desk.load.saturating_sub(1);
+    /// Forgets a desk. Its sessions go to another open desk of the same agent when there is
+    /// one (an agent whose new socket said `available` before the old one was noticed gone);
+    /// otherwise they are kept for the agent.
+    fn gone(&mut self, conn_id: ConnId) -> Rehome {
+        let Some(index) = self.desks.iter().position(|desk| desk.conn.id == conn_id) else {
+            return Rehome::default();
+        };
+        let desk = self.desks.remove(index);
+        let sessions: Vec<Addr<Session>> = desk.held.values().cloned().collect();
+        let successor = self
+            .desks
+            .iter()
+            .find(|other| other.agent.agent_id == desk.agent.agent_id)
+            .map(|other| (other.conn.clone(), other.agent.clone()));
+        if successor.is_none() && !desk.held.is_empty() {
+            self.orphans
+                .entry(desk.agent.agent_id)
+                .or_default()
+                .extend(desk.held);
+        }
+        Rehome {
+            sessions,
+            successor,
         }
     }
 
+    fn taken(&mut self, conn_id: ConnId, name: SessionName, session: Addr<Session>) {
+        for held in self.orphans.values_mut() {
+            held.remove(&name);
+        }
+        self.orphans.retain(|_, held| !held.is_empty());
+        if let Some(desk) = self.desk(conn_id) {
+            desk.held.insert(name, session);
+        }
+    }
+
+    fn freed(&mut self, conn_id: ConnId, name: &SessionName) {
+        if let Some(desk) = self.desk(conn_id) {
+            desk.held.remove(name);
+        }
+        for held in self.orphans.values_mut() {
+            held.remove(name);
+        }
+        self.orphans.retain(|_, held| !held.is_empty());
+    }
+
     /// The next offer, if a session waits and a ready desk has room: the longest-waiting
-    /// session to the desk with the lowest load (the earliest desk among equals).
+    /// session to the desk holding the fewest (the earliest desk among equals).
     fn next_offer(&mut self) -> Option<Offer> {
         if self.waiting.is_empty() {
             return None;
@@ -159,11 +245,13 @@ impl HandoffBoard {
         let desk = self
             .desks
             .iter_mut()
-            .filter(|desk| desk.ready && desk.load < desk.capacity)
-            .min_by_key(|desk| desk.load)?;
-        let (_, session) = self.waiting.pop_front()?;
-        desk.load += 1;
+            .filter(|desk| desk.ready && desk.held.len() < desk.capacity)
+            .min_by_key(|desk| desk.held.len())?;
+        let (name, session) = self.waiting.pop_front()?;
+        self.queued.remove(&name);
+        desk.held.insert(name.clone(), session.clone());
         Some(Offer {
+            name,
             session,
             conn: desk.conn.clone(),
             agent: desk.agent.clone(),
@@ -175,23 +263,63 @@ impl Matchmaker {
     /// Makes every offer the board allows.
     fn dispatch_handoffs(&mut self, ctx: &mut Context<Self>) {
         while let Some(offer) = self.handoffs.next_offer() {
-            let conn_id = offer.conn.id;
+            let Offer {
+                name,
+                session,
+                conn,
+                agent,
+            } = offer;
+            let conn_id = conn.id;
             let claim = Claim {
-                agent: offer.agent,
-                desk: Some(offer.conn),
+                agent,
+                desk: Some(conn),
             };
-            offer
-                .session
+            session
                 .send(claim)
                 .into_actor(self)
                 .map(move |answer, act, ctx| {
-                    if !matches!(answer, Ok(Ok(_))) {
-                        act.handoffs.freed(conn_id);
-                        act.dispatch_handoffs(ctx);
-                    }
+                    act.offer_answered(answer, conn_id, name, session, ctx)
                 })
                 .spawn(ctx);
         }
+    }
+
+    /// What to do when a session answered an offer: nothing when it accepted; otherwise give
+    /// the desk its room back and, unless the session had been claimed meanwhile, queue the
+    /// session again.
+    fn offer_answered<T>(
+        &mut self,
+        answer: Result<Result<T, SessionError>, MailboxError>,
+        conn_id: ConnId,
+        name: SessionName,
+        session: Addr<Session>,
+        ctx: &mut Context<Self>,
+    ) {
+        let error = match answer {
+            Ok(Ok(_)) => return,
+            Ok(Err(error)) => error,
+            Err(_) => {
+                self.handoffs.freed(conn_id, &name);
+                return self.dispatch_handoffs(ctx);
+            }
+        };
+        self.handoffs.freed(conn_id, &name);
+        match error {
+            SessionError::DeskClosed => {
+                self.handoffs.pause(conn_id);
+                self.handoffs.queue(name, session, true);
+            }
+            SessionError::Store(_) => {
+                ctx.run_later(RETRY_AFTER_STORE_ERROR, move |act, ctx| {
+                    act.handoffs.queue(name, session, true);
+                    act.dispatch_handoffs(ctx);
+                });
+            }
+            SessionError::NotFound(_)
+            | SessionError::Refused(_)
+            | SessionError::TooManySubscribers(_) => {}
+        }
+        self.dispatch_handoffs(ctx);
     }
 }
 
@@ -199,7 +327,7 @@ impl Handler<QueueHandoff> for Matchmaker {
     type Result = ();
 
     fn handle(&mut self, msg: QueueHandoff, ctx: &mut Context<Self>) {
-        self.handoffs.queue(msg.name, msg.session);
+        self.handoffs.queue(msg.name, msg.session, false);
         self.dispatch_handoffs(ctx);
     }
 }
@@ -216,7 +344,18 @@ impl Handler<DeskReady> for Matchmaker {
     type Result = ();
 
     fn handle(&mut self, msg: DeskReady, ctx: &mut Context<Self>) {
-        self.handoffs.ready(msg.conn, msg.agent, msg.capacity);
+        let DeskReady {
+            conn,
+            agent,
+            capacity,
+        } = msg;
+        let orphans = self.handoffs.ready(conn.clone(), agent.clone(), capacity);
+        for session in orphans.into_values() {
+            session.do_send(Claim {
+                agent: agent.clone(),
+                desk: Some(conn.clone()),
+            });
+        }
         self.dispatch_handoffs(ctx);
     }
 }
@@ -233,7 +372,29 @@ impl Handler<DeskGone> for Matchmaker {
     type Result = ();
 
     fn handle(&mut self, msg: DeskGone, _: &mut Context<Self>) {
-        self.handoffs.gone(msg.conn_id);
+        let Rehome {
+            sessions,
+            successor,
+        } = self.handoffs.gone(msg.conn_id);
+        for session in sessions {
+            match &successor {
+                Some((conn, agent)) => session.do_send(Claim {
+                    agent: agent.clone(),
+                    desk: Some(conn.clone()),
+                }),
+                None => session.do_send(DeskLost {
+                    conn_id: msg.conn_id,
+                }),
+            }
+        }
+    }
+}
+
+impl Handler<HandoffTaken> for Matchmaker {
+    type Result = ();
+
+    fn handle(&mut self, msg: HandoffTaken, _: &mut Context<Self>) {
+        self.handoffs.taken(msg.conn_id, msg.name, msg.session);
     }
 }
 
@@ -241,7 +402,7 @@ impl Handler<HandoffFreed> for Matchmaker {
     type Result = ();
 
     fn handle(&mut self, msg: HandoffFreed, ctx: &mut Context<Self>) {
-        self.handoffs.freed(msg.conn_id);
+        self.handoffs.freed(msg.conn_id, &msg.name);
         self.dispatch_handoffs(ctx);
     }
 }

@@ -98,6 +98,7 @@ impl From<SessionError> for ApiError {
             error @ SessionError::TooManySubscribers(_) => {
                 ApiError::TooManySubscribers(error.to_string())
             }
+            SessionError::DeskClosed => ApiError::Unavailable,
         }
     }
 }

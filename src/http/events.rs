@@ -1,7 +1,8 @@
 //! Server-sent events. Receives `GET /api/sessions/{session_name}/events` (optionally with
 //! `Last-Event-ID` or `?last_event_id=`); sends every session event as `id: <seq>` plus one
 //! `data:` JSON line, replaying what the client missed first, with keep-alive comments while
-//! the session is quiet. Also frames the one-shot streams of `/api/chat/stream`.
+//! the session is quiet. The opening block sets the last event id to where the stream starts,
+//! so a browser that reconnects before the first event still resumes from there. Also frames the one-shot streams of `/api/chat/stream`.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -72,9 +73,9 @@ pub async fn follow(
     };
     let subscription = state.ask_session(&name, Subscribe { after }).await??;
     let mut replay = VecDeque::new();
+    let start = after.unwrap_or(subscription.last_seq);
     replay.push_back(Bytes::from(format!(
-        "retry: {RETRY_MS}\n: following {name} from seq {}\n\n",
-        after.unwrap_or(subscription.last_seq)
+        "retry: {RETRY_MS}\nid: {start}\n: following {name} from seq {start}\n\n"
     )));
     replay.extend(
         subscription

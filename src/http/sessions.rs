@@ -133,7 +133,7 @@ pub async fn release(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
-    let session = state.ask_session(&name, Release).await??;
+    let session = state.ask_session(&name, Release { by: None }).await??;
     Ok(HttpResponse::Ok().json(session_json::session(&session)))
 }
 

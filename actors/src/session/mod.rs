@@ -1,11 +1,13 @@
 //! Session: one seed-001 conversation, the only writer of its status, history, escalation and
 //! agent. Receives [`GetSession`], [`UserTurn`], [`Escalate`], [`PostManualMessage`],
-//! [`Claim`], [`Release`] and [`Subscribe`] (from the HTTP edge, the agent desk and the
-//! Matchmaker). Every change is a [`Draft`] that the [`Store`] commits before anything else
-//! happens; only then does the session apply it, write the audit lines, push the new events to
-//! its SSE subscribers and its agent desk, and tell the Matchmaker about handovers
-//! (`QueueHandoff`, `WithdrawHandoff`, `HandoffFreed`). Requests are handled one at a
-//! time, store round trip included, so two agents claiming at once cannot both win.
+//! [`Claim`], [`Release`], [`Subscribe`] and [`CloseStreams`] (from the HTTP edge, the agent
+//! desk and the Matchmaker), and [`DeskLost`] when the desk of its agent closes. Every change
+//! is a [`Draft`] that the [`Store`] commits before anything else happens; only then does the
+//! session apply it, write the audit lines, push the new events to its SSE subscribers and its
+//! agent desk, and tell the Matchmaker about handovers (`QueueHandoff`, `WithdrawHandoff`,
+//! `HandoffTaken`, `HandoffFreed`). Requests are handled one at a time, store round trip
+//! included, so two agents claiming at once cannot both win. A session whose agent's desk went
+//! away and did not come back within the grace period goes back to the bot.
 
 mod directory;
 mod state;
@@ -21,8 +23,8 @@ use crate::bot::{BotReply, builtin};
 use crate::conn::ConnHandle;
 use crate::escalation::Status;
 use crate::event::Event;
-use crate::handoff::{HandoffFreed, QueueHandoff, WithdrawHandoff};
-use crate::ids::SessionName;
+use crate::handoff::{HandoffFreed, HandoffTaken, QueueHandoff, WithdrawHandoff};
+use crate::ids::{ConnId, SessionName};
 use crate::matchmaker::Matchmaker;
 use crate::regulator::{Regulator, Trigger};
 use crate::store::{LoadSession, SaveDraft, Store};
@@ -55,6 +57,9 @@ pub struct SessionSettings {
     pub subscriber_queue: usize,
     /// Most SSE subscribers of one session.
     pub max_subscribers: usize,
+    /// How long a session waits for its agent's desk to come back before it returns to the
+    /// bot.
+    pub desk_grace: Duration,
 }
 
 /// Why a session request failed.
@@ -72,6 +77,9 @@ pub enum SessionError {
     /// The session already has its limit of SSE subscribers.
     #[error("the session already has its limit of {0} event subscribers")]
     TooManySubscribers(usize),
+    /// The desk the session was offered to has closed.
+    #[error("the agent desk has closed")]
+    DeskClosed,
 }
 
 /// Read the whole session.
@@ -139,7 +147,24 @@ pub struct Claim {
 /// The agent hands the session back to the bot.
 #[derive(Message, Clone)]
 #[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-pub struct Release;
+pub struct Release {
+    /// The releasing agent, which must hold the session; `None` for the seed's REST call,
+    /// which names nobody.
+    pub by: Option<AgentInfo>,
+}
+
+/// The desk socket of the session's agent closed.
+#[derive(Message, Clone)]
+#[rtype(result = "()")]
+pub struct DeskLost {
+    /// The desk that closed.
+    pub conn_id: ConnId,
+}
+
+/// Go back to the bot if the agent's desk is still gone (sent to itself after the grace).
+#[derive(Message)]
+#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
+struct ReleaseOrphan;
 
 /// Follow the session's events.
 #[derive(Message, Clone)]
@@ -183,6 +208,8 @@ pub struct Session {
     subscribers: Vec<mpsc::Sender<SessionEvent>>,
     /// The desk socket of the agent holding the session, when it came through a desk.
     desk: Option<ConnHandle>,
+    /// The agent's desk closed at this moment and none has replaced it.
+    desk_lost_at: Option<Instant>,
     /// When a request last arrived.
     last_request: Instant,
 }
@@ -207,6 +234,7 @@ impl Session {
             settings,
             subscribers: Vec::new(),
             desk: None,
+            desk_lost_at: None,
             last_request: Instant::now(),
         }
     }
@@ -239,7 +267,7 @@ impl Session {
     fn commit<T: 'static>(
         &mut self,
         draft: Result<Draft, Refusal>,
-        answer: impl FnOnce(&mut Session, Arc<SessionState>) -> T + 'static,
+        answer: impl FnOnce(&mut Session, Arc<SessionState>, &mut Context<Self>) -> T + 'static,
     ) -> Atomic<T> {
         self.last_request = Instant::now();
         let draft = match draft {
@@ -251,7 +279,7 @@ impl Session {
             .clone()
             .filter(|state| draft.is_empty(&state.header));
         if let Some(state) = unchanged {
-            let answered = fut::ready(()).map(move |(), act, _| Ok(answer(act, state)));
+            let answered = fut::ready(()).map(move |(), act, ctx| Ok(answer(act, state, ctx)));
             return AtomicResponse::new(Box::pin(answered));
         }
         let saved = self.store.send(SaveDraft { draft });
@@ -260,7 +288,7 @@ impl Session {
             .map(move |result, act, ctx| match result {
                 Ok(Ok(draft)) => {
                     let state = act.applied(draft, ctx);
-                    Ok(answer(act, state))
+                    Ok(answer(act, state, ctx))
                 }
                 Ok(Err(error)) => {
                     log::error!("session {}: the store refused a change: {error}", act.name);
@@ -280,10 +308,6 @@ impl Session {
                 Err(error) => log::error!("cannot encode an audit record: {error}"),
             }
         }
-        if let (Some(agent), Some(desk)) = (&draft.freed_agent, self.desk.as_ref()) {
-            log::debug!("session {} frees agent {}", self.name, agent.agent_id);
-            self.matchmaker.do_send(HandoffFreed { conn_id: desk.id });
-        }
         let events = draft.events.clone();
         let mut state = match self.state.take() {
             Some(state) => Arc::unwrap_or_clone(state),
@@ -295,7 +319,13 @@ impl Session {
         self.state = Some(state.clone());
         self.publish(&events);
         if after != Status::ManualLive {
-            self.desk = None;
+            self.desk_lost_at = None;
+            if let Some(desk) = self.desk.take() {
+                self.matchmaker.do_send(HandoffFreed {
+                    conn_id: desk.id,
+                    name: self.name.clone(),
+                });
+            }
         }
         match (before, after) {
             (_, Status::PendingManual) if before != Some(Status::PendingManual) => {
@@ -363,7 +393,7 @@ impl Session {
             Vec::new()
         };
         let appended = draft.events.clone();
-        self.commit(Ok(draft), move |_, state| TurnOutcome {
+        self.commit(Ok(draft), move |_, state, _| TurnOutcome {
             status: state.header.status,
             queued,
             appended,
@@ -380,20 +410,52 @@ impl Session {
             Ok(state) => build(state),
             Err(error) => return failed(error),
         };
-        self.commit(draft, |_, state| state)
+        self.commit(draft, |_, state, _| state)
     }
 
     fn claim(&mut self, msg: Claim) -> Atomic<Arc<SessionState>> {
         let now = Utc::now();
         let Claim { agent, desk } = msg;
+        if desk.as_ref().is_some_and(|desk| !desk.is_connected()) {
+            return failed(SessionError::DeskClosed);
+        }
         let draft = match self.existing() {
             Ok(state) => state.claim(&agent, now),
             Err(error) => return failed(error),
         };
-        self.commit(draft, move |act, state| {
-            act.attach_desk(desk, &state);
+        self.commit(draft, move |act, state, ctx| {
+            act.attach_desk(desk, &state, ctx);
             state
         })
+    }
+
+    fn desk_lost(&mut self, conn_id: ConnId, ctx: &mut Context<Self>) {
+        if self.desk.as_ref().is_none_or(|desk| desk.id != conn_id) {
+            return;
+        }
+        self.desk = None;
+        self.desk_lost_at = Some(Instant::now());
+        log::info!(
+            "session {}: the agent's desk closed; back to the bot in {:?} unless it returns",
+            self.name,
+            self.settings.desk_grace
+        );
+        let session = ctx.address();
+        ctx.run_later(self.settings.desk_grace, move |_, _| {
+            session.do_send(ReleaseOrphan);
+        });
+    }
+
+    fn release_orphan(&mut self) -> Atomic<Arc<SessionState>> {
+        let overdue = self
+            .desk_lost_at
+            .is_some_and(|lost| lost.elapsed() >= self.settings.desk_grace);
+        if !overdue || self.desk.is_some() {
+            return AtomicResponse::new(Box::pin(fut::ready(self.existing().cloned())));
+        }
+        self.desk_lost_at = None;
+        let notice = self.settings.notices.agent_lost.clone();
+        self.change(|state| state.release(None, &notice, "agent_disconnected", Utc::now()))
     }
 
     fn manual_message(&mut self, msg: PostManualMessage) -> Atomic<Arc<SessionState>> {
@@ -407,15 +469,20 @@ impl Session {
             Ok(state) => state.manual_message(writer, content, Utc::now()),
             Err(error) => return failed(error),
         };
-        self.commit(draft, move |act, state| {
-            act.attach_desk(desk, &state);
+        self.commit(draft, move |act, state, ctx| {
+            act.attach_desk(desk, &state, ctx);
             state
         })
     }
 
     /// From now on the session's events also go to `desk` (the holder's desk socket), which
     /// first hears the whole session.
-    fn attach_desk(&mut self, desk: Option<ConnHandle>, state: &Arc<SessionState>) {
+    fn attach_desk(
+        &mut self,
+        desk: Option<ConnHandle>,
+        state: &Arc<SessionState>,
+        ctx: &mut Context<Self>,
+    ) {
         let Some(desk) = desk else {
             return;
         };
@@ -425,7 +492,18 @@ impl Session {
         desk.push(Event::SessionAssigned {
             session: state.clone(),
         });
-        self.desk = Some(desk);
+        if let Some(previous) = self.desk.replace(desk.clone()) {
+            self.matchmaker.do_send(HandoffFreed {
+                conn_id: previous.id,
+                name: self.name.clone(),
+            });
+        }
+        self.desk_lost_at = None;
+        self.matchmaker.do_send(HandoffTaken {
+            conn_id: desk.id,
+            name: self.name.clone(),
+            session: ctx.address(),
+        });
     }
 
     fn subscribe(&mut self, msg: Subscribe) -> Result<Subscription, SessionError> {
@@ -547,9 +625,25 @@ impl Handler<Claim> for Session {
 impl Handler<Release> for Session {
     type Result = Atomic<Arc<SessionState>>;
 
-    fn handle(&mut self, _: Release, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: Release, _: &mut Context<Self>) -> Self::Result {
         let notice = self.settings.notices.released.clone();
-        self.change(|state| state.release(&notice, Utc::now()))
+        self.change(|state| state.release(msg.by.as_ref(), &notice, "released", Utc::now()))
+    }
+}
+
+impl Handler<ReleaseOrphan> for Session {
+    type Result = Atomic<Arc<SessionState>>;
+
+    fn handle(&mut self, _: ReleaseOrphan, _: &mut Context<Self>) -> Self::Result {
+        self.release_orphan()
+    }
+}
+
+impl Handler<DeskLost> for Session {
+    type Result = ();
+
+    fn handle(&mut self, msg: DeskLost, ctx: &mut Context<Self>) {
+        self.desk_lost(msg.conn_id, ctx);
     }
 }
 

@@ -232,6 +232,8 @@ pub struct Notices {
     pub escalated: String,
     /// Told to the user when the agent releases the session.
     pub released: String,
+    /// Told to the user when the agent's desk went away and did not come back in time.
+    pub agent_lost: String,
 }
 
 /// What a user turn did.
@@ -256,8 +258,6 @@ pub struct Draft {
     pub audit: Vec<AuditRecord>,
     /// The session did not exist before this request.
     pub creates: bool,
-    /// The agent that lost the session (released, or it changed hands), to free its capacity.
-    pub freed_agent: Option<AgentInfo>,
     /// The next sequence number.
     next_seq: u64,
     /// The request's time.
@@ -387,7 +387,6 @@ impl SessionState {
             events: Vec::new(),
             audit: Vec::new(),
             creates: false,
-            freed_agent: None,
             next_seq: self.last_seq() + 1,
             now,
         }
@@ -449,19 +448,28 @@ impl SessionState {
         Ok(draft)
     }
 
-    /// The agent hands back to the bot: a system notice for the user, then
-    /// `manual_live → bot_active`; the assignment and escalation are cleared.
-    pub fn release(&self, notice: &str, now: DateTime<Utc>) -> Result<Draft, Refusal> {
+    /// Back to the bot: a system notice for the user, then `manual_live → bot_active` for
+    /// `reason` (`released`, `agent_disconnected`); the assignment and escalation are cleared.
+    /// When `by` names an agent, it must be the holder.
+    pub fn release(
+        &self,
+        by: Option<&AgentInfo>,
+        notice: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Draft, Refusal> {
         let mut draft = self.draft(now);
         escalation::next(self.header.status, Transition::Release)?;
+        if let Some(agent) = by {
+            self.check_holder(agent)?;
+        }
         let holder = self.header.assigned_agent.as_ref().map(|a| a.agent.clone());
         draft.message(Speaker::System, notice.to_owned(), None);
-        draft.transition(Transition::Release, "released")?;
-        draft.audit("manual_release", Some("released".into()), holder.as_ref());
+        draft.transition(Transition::Release, reason)?;
+        draft.audit("manual_release", Some(reason.to_owned()), holder.as_ref());
         draft.header.assigned_agent = None;
         draft.header.escalation = None;
         draft.header.bot_failures = 0;
-        draft.freed_agent = holder;
         Ok(draft)
     }
 
@@ -556,6 +564,7 @@ mod tests {
         Notices {
             escalated: "connecting you".into(),
             released: "the bot is back".into(),
+            agent_lost: "the agent is gone".into(),
         }
     }
 
@@ -663,8 +672,15 @@ mod tests {
         let same = state.claim(&agent("a"), Utc::now()).expect("idempotent");
         assert!(same.is_empty(&state.header));
 
-        let draft = state.release("bye", Utc::now()).expect("legal");
-        assert_eq!(draft.freed_agent, Some(agent("a")));
+        assert!(
+            state
+                .release(Some(&agent("b")), "bye", "released", Utc::now())
+                .is_err(),
+            "only the holder releases"
+        );
+        let draft = state
+            .release(Some(&agent("a")), "bye", "released", Utc::now())
+            .expect("legal");
         state.apply(draft);
         assert_eq!(state.header.status, Status::BotActive);
         assert_eq!(state.header.assigned_agent, None);

@@ -441,6 +441,7 @@ mod tests {
         Notices {
             escalated: "connecting you".into(),
             released: "the bot is back".into(),
+            agent_lost: "the agent is gone".into(),
         }
     }
 

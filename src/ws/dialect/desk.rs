@@ -17,7 +17,9 @@
 //! | `release`     | `session_name`: hand back to the bot                                 |
 //! | `ping`        | none: answered with `pong`                                           |
 
+use std::cell::Cell;
 use std::future::Future;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -37,6 +39,10 @@ const MAX_CAPACITY: usize = 100;
 
 /// Longest message accepted, in characters.
 const MAX_CONTENT_CHARS: usize = 10_000;
+
+/// Most session requests (claim, message, release) of one desk waiting for their sessions;
+/// more get `too_fast`.
+const MAX_IN_FLIGHT: usize = 16;
 
 /// A decoded inbound frame.
 #[derive(Deserialize)]
@@ -87,6 +93,9 @@ pub struct DeskDialect {
     conn: Option<ConnHandle>,
     /// The agent, once it said `available`.
     agent: Option<AgentInfo>,
+    /// Session requests sent and not yet answered (shared with the tasks that wait for them,
+    /// which run on this socket's thread).
+    in_flight: Rc<Cell<usize>>,
 }
 
 /// Why an inbound frame was refused: an error code and a sentence.
@@ -99,6 +108,7 @@ impl DeskDialect {
             state,
             conn: None,
             agent: None,
+            in_flight: Rc::new(Cell::new(0)),
         }
     }
 
@@ -175,8 +185,20 @@ impl DeskDialect {
         F: Future<Output = Result<Result<Arc<SessionState>, SessionError>, actix::MailboxError>>
             + 'static,
     {
+        if self.in_flight.get() >= MAX_IN_FLIGHT {
+            return self.reject((
+                "too_fast",
+                format!(
+                    "{MAX_IN_FLIGHT} requests are still waiting for their sessions; this one was not sent"
+                ),
+            ));
+        }
+        let in_flight = self.in_flight.clone();
+        in_flight.set(in_flight.get() + 1);
         actix_rt::spawn(async move {
-            let failure = match ask.await {
+            let answer = ask.await;
+            in_flight.set(in_flight.get().saturating_sub(1));
+            let failure = match answer {
                 Ok(Ok(_)) => None,
                 Ok(Err(error)) => Some((session_error_code(&error), error.to_string())),
                 Err(_) => Some(("unavailable", "the hub is shutting down".to_owned())),
@@ -217,7 +239,8 @@ impl DeskDialect {
                 state.ask_session(&target, message).await
             }),
             Request::Release => self.request(conn, name, async move {
-                state.ask_session(&target, Release).await
+                let by = Some(agent);
+                state.ask_session(&target, Release { by }).await
             }),
         }
     }
@@ -255,6 +278,7 @@ fn session_error_code(error: &SessionError) -> &'static str {
         SessionError::Refused(_) => "invalid_state",
         SessionError::Store(_) => "store_unavailable",
         SessionError::TooManySubscribers(_) => "too_many_subscribers",
+        SessionError::DeskClosed => "desk_closed",
     }
 }
 
