@@ -424,7 +424,7 @@ impl Session {
             Err(error) => return failed(error),
         };
         self.commit(draft, move |act, state, ctx| {
-            act.attach_desk(desk, &state, ctx);
+            act.attach_desk(desk, &state, Announce::Always, ctx);
             state
         })
     }
@@ -470,7 +470,7 @@ impl Session {
             Err(error) => return failed(error),
         };
         self.commit(draft, move |act, state, ctx| {
-            act.attach_desk(desk, &state, ctx);
+            act.attach_desk(desk, &state, Announce::WhenNew, ctx);
             state
         })
     }
@@ -481,17 +481,21 @@ impl Session {
         &mut self,
         desk: Option<ConnHandle>,
         state: &Arc<SessionState>,
+        announce: Announce,
         ctx: &mut Context<Self>,
     ) {
         let Some(desk) = desk else {
             return;
         };
-        if self.desk.as_ref().is_some_and(|held| held.id == desk.id) {
+        let attached = self.desk.as_ref().is_some_and(|held| held.id == desk.id);
+        if !attached || announce == Announce::Always {
+            desk.push(Event::SessionAssigned {
+                session: state.clone(),
+            });
+        }
+        if attached {
             return;
         }
-        desk.push(Event::SessionAssigned {
-            session: state.clone(),
-        });
         if let Some(previous) = self.desk.replace(desk.clone()) {
             self.matchmaker.do_send(HandoffFreed {
                 conn_id: previous.id,
@@ -552,6 +556,15 @@ impl Session {
             ctx.stop();
         }
     }
+}
+
+/// When a desk that takes a session hears `session_assigned`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Announce {
+    /// Every time (an explicit claim is always answered).
+    Always,
+    /// Only when the desk did not follow the session yet.
+    WhenNew,
 }
 
 /// An answer that refuses at once.
