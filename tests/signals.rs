@@ -3,40 +3,20 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use common::WsClient;
+use common::{WsClient, spawn_binary};
 use serde_json::{Value, json};
 
 /// Starts the binary on an ephemeral loopback port and returns it with its address.
 fn spawn_hub() -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-        .env("HOST", "127.0.0.1")
-        .env("PORT", "0")
-        .env("WORKERS", "1")
-        .env("WS_HEARTBEAT_INTERVAL", "50ms")
-        .env("SHUTDOWN_TIMEOUT", "5")
-        .env("DATABASE_PATH", ":memory:")
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the hub binary");
-    let stderr = child.stderr.take().expect("stderr piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(addr) = line.split("listening on ").nth(1) {
-                let _ = tx.send(addr.trim().to_owned());
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("the hub logs its address");
-    (child, addr.parse().expect("a socket address"))
+    spawn_binary(&[
+        ("WS_HEARTBEAT_INTERVAL", "50ms"),
+        ("SHUTDOWN_TIMEOUT", "5"),
+        ("DATABASE_PATH", ":memory:"),
+    ])
 }
 
 fn signal(child: &Child, name: &str) {

@@ -7,12 +7,11 @@
 mod common;
 mod takeover_support;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use common::{PATIENCE, TestHub, start_hub, test_config};
+use common::{PATIENCE, TestHub, spawn_binary, start_hub, test_config};
 use serde_json::{Value, json};
 use switchboard::Config;
 use takeover_support::{BOT_FALLBACK, TempDatabase, agent};
@@ -163,31 +162,8 @@ struct Binary {
 impl Binary {
     /// Starts the binary on `database` and an ephemeral loopback port.
     fn start(database: &TempDatabase) -> Binary {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .env("HOST", "127.0.0.1")
-            .env("PORT", "0")
-            .env("WORKERS", "1")
-            .env("DATABASE_PATH", database.path_str())
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn the hub binary");
-        let stderr = child.stderr.take().expect("stderr piped");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(addr) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(addr.trim().to_owned());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the hub logs its address");
-        Binary {
-            child,
-            addr: addr.parse().expect("a socket address"),
-        }
+        let (child, addr) = spawn_binary(&[("DATABASE_PATH", &database.path_str())]);
+        Binary { child, addr }
     }
 
     /// SIGKILL, and wait until the process is gone.

@@ -330,3 +330,35 @@ pub async fn wait_until_matched(ws: &mut WsClient) -> Value {
         }
     }
 }
+
+/// Starts the real binary on an ephemeral loopback port with one worker and these extra
+/// environment variables, and returns it with the address it logged.
+pub fn spawn_binary(env: &[(&str, &str)]) -> (std::process::Child, SocketAddr) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command
+        .env("HOST", "127.0.0.1")
+        .env("PORT", "0")
+        .env("WORKERS", "1")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("spawn the hub binary");
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(addr) = line.split("listening on ").nth(1) {
+                let _ = tx.send(addr.trim().to_owned());
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the hub logs its address");
+    (child, addr.parse().expect("a socket address"))
+}
