@@ -23,7 +23,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
 use switchboard_actors::regulator::Regulator;
 use switchboard_actors::session::{
-    CloseAllStreams, Notices, RestoreHandoffs, SessionDirectory, SessionSettings,
+    HubStopping, Notices, RestoreHandoffs, SessionDirectory, SessionSettings,
 };
 use switchboard_actors::store::{Checkpoint, Store, StoreError};
 use switchboard_actors::{
@@ -111,7 +111,7 @@ impl HubHandle {
     /// written; [`Hub::stopped`] checkpoints the store last.
     pub async fn shutdown(&self) {
         self.server.pause().await;
-        self.sessions.do_send(CloseAllStreams);
+        self.sessions.do_send(HubStopping);
         let told = self
             .registry
             .send(CloseAll {

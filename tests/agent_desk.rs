@@ -3,11 +3,13 @@
 //! them, claims directly, and bad frames get error frames without closing the socket.
 
 mod common;
+mod takeover_support;
 
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use common::{TestHub, WsClient, start_hub, test_config};
+use common::{PATIENCE, TestHub, WsClient, start_hub, test_config};
+use takeover_support::TempDatabase;
 
 /// A session with one bot exchange, then escalated by the user.
 async fn escalated_session(hub: &TestHub, name: &str) {
@@ -376,4 +378,95 @@ async fn an_agents_new_desk_inherits_the_sessions_when_the_old_one_closes_later(
     assert_eq!(assigned["session_name"], "moved");
     new.idle_for(std::time::Duration::from_millis(400)).await;
     assert_eq!(session(&hub, "moved").await["status"], "manual_live");
+}
+
+/// Waits (bounded) until the session has `status`.
+async fn until_status(hub: &TestHub, name: &str, status: &str) -> Value {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let body = session(hub, name).await;
+        if body["status"] == status {
+            return body;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{name} never became {status}: {body}"
+        );
+        actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn stop(hub: TestHub) {
+    hub.handle.shutdown().await;
+    actix_rt::time::timeout(PATIENCE, hub.stopped)
+        .await
+        .expect("the hub stopped within the patience")
+        .expect("server task")
+        .expect("server result");
+}
+
+#[actix_rt::test]
+async fn an_agent_whose_desks_all_drop_at_once_does_not_strand_the_session() {
+    let config = switchboard::Config {
+        desk_reconnect_grace: std::time::Duration::from_millis(200),
+        ..test_config()
+    };
+    let hub = start_hub(config);
+    let mut first = ready_desk(&hub, "agent_blip", 1).await;
+    let second = ready_desk(&hub, "agent_blip", 1).await;
+    escalated_session(&hub, "blipped").await;
+    first.expect("session_assigned").await;
+    first.abort();
+    second.abort();
+
+    let body = until_status(&hub, "blipped", "bot_active").await;
+    assert_eq!(body["assigned_agent"], Value::Null);
+    let last = body["history"]
+        .as_array()
+        .and_then(|history| history.last())
+        .expect("history");
+    assert_eq!(last["role"], "system", "the user was told: {body}");
+}
+
+#[actix_rt::test]
+async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() {
+    let database = TempDatabase::new("desk-restart");
+    let on_file = || switchboard::Config {
+        database_path: database.path_str(),
+        desk_reconnect_grace: std::time::Duration::from_millis(400),
+        ..test_config()
+    };
+    let first = start_hub(on_file());
+    let mut desk = ready_desk(&first, "agent_r", 2).await;
+    escalated_session(&first, "comes-back").await;
+    escalated_session(&first, "left-alone").await;
+    desk.expect("session_assigned").await;
+    desk.expect("session_assigned").await;
+    stop(first).await;
+
+    let second = start_hub(on_file());
+    let mut back = ready_desk(&second, "agent_r", 2).await;
+    let mut returned = vec![
+        back.expect("session_assigned").await["session_name"].clone(),
+        back.expect("session_assigned").await["session_name"].clone(),
+    ];
+    returned.sort_by_key(|name| name.to_string());
+    assert_eq!(returned, ["comes-back", "left-alone"]);
+    back.idle_for(std::time::Duration::from_millis(600)).await;
+    assert_eq!(
+        session(&second, "comes-back").await["status"],
+        "manual_live"
+    );
+    back.close().await;
+    stop(second).await;
+
+    let third = start_hub(on_file());
+    until_status(&third, "left-alone", "bot_active").await;
+    let body = until_status(&third, "comes-back", "bot_active").await;
+    let (_, audit) = third.get("/api/sessions/comes-back/audit").await;
+    let last = audit["audit"]
+        .as_array()
+        .and_then(|records| records.last())
+        .expect("audit records");
+    assert_eq!(last["reason"], "agent_disconnected", "{body}");
 }

@@ -26,6 +26,10 @@ use crate::role::Role;
 /// How long an ended call keeps answering before it stops.
 pub const ENDED_LINGER: Duration = Duration::from_secs(2);
 
+/// How long a call waits for the LeaveLeg of a socket that stopped taking events before it
+/// ends the call as a disconnect without it.
+const LEAVE_WAIT: Duration = Duration::from_millis(500);
+
 /// Most messages queued for one call; a leg that sends faster is told it is too fast.
 pub const INBOUND_CAPACITY: usize = 1024;
 
@@ -47,6 +51,8 @@ pub(crate) struct Leg {
     name: Arc<str>,
     /// Its socket, while open.
     conn: Option<ConnHandle>,
+    /// Its socket stopped taking events and is closing; nothing more is pushed to it.
+    leaving: bool,
     /// Whether a socket was ever attached.
     ever_connected: bool,
     /// By when its socket must be open (counted from when the leg was issued).
@@ -69,6 +75,7 @@ impl Leg {
             ever_connected: conn.is_some(),
             connect_by,
             conn,
+            leaving: false,
             backlog: VecDeque::new(),
         }
     }
@@ -142,15 +149,24 @@ impl Call {
     }
 
     /// Pushes `event` to the leg's socket, if open. A socket that cannot take it (gone, or too
-    /// slow to keep up) has left the call, which ends.
+    /// slow to keep up) is leaving the call, which ends when it has left.
     fn send_to(&mut self, role: Role, event: Event, ctx: &mut Context<Self>) {
         let leg = &mut self.legs[role.index()];
-        let Some(conn) = &leg.conn else {
+        let Some(conn) = leg.conn.as_ref().filter(|_| !leg.leaving) else {
             return;
         };
         if !conn.push(event) {
-            leg.conn = None;
-            self.end(EndReason::Disconnected(role), ctx);
+            // The socket is closing; its LeaveLeg says why (a shutdown, or the client). Should
+            // none come, the call ends as a disconnect all the same.
+            let conn_id = conn.id;
+            leg.leaving = true;
+            ctx.run_later(LEAVE_WAIT, move |act, ctx| {
+                let leg = &mut act.legs[role.index()];
+                if leg.conn.as_ref().is_some_and(|c| c.id == conn_id) {
+                    leg.conn = None;
+                    act.end(EndReason::Disconnected(role), ctx);
+                }
+            });
         }
     }
 

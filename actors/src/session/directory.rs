@@ -1,8 +1,9 @@
 //! SessionDirectory: the phone book of seed-001 sessions. Receives [`OpenSession`] (from the
 //! HTTP edge and agent desks) and answers with the session's actor, starting it (it loads
 //! itself from the store) when none is running; receives [`RestoreHandoffs`] once at start
-//! and reopens every stored `pending_manual` session so that it queues for an agent again;
-//! receives [`CloseAllStreams`] at shutdown and passes it to every running session.
+//! and reopens every stored `pending_manual` session so that it queues for an agent again,
+//! and every `manual_live` session held through a desk so that it waits for that desk again;
+//! receives [`HubStopping`] at shutdown and passes it on to every running session.
 //! It is on the control path only: callers keep the address for the rest of the request.
 
 use std::collections::HashMap;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 
 use actix::prelude::*;
 
-use super::{CloseStreams, Session, SessionSettings};
+use super::{Session, SessionSettings, Stopping};
 use crate::escalation::Status;
 use crate::ids::SessionName;
 use crate::matchmaker::Matchmaker;
@@ -30,15 +31,17 @@ pub struct OpenSession {
     pub name: SessionName,
 }
 
-/// Reopen the stored `pending_manual` sessions (once, at start).
+/// Reopen the stored `pending_manual` sessions and the `manual_live` ones held through a desk
+/// (once, at start).
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct RestoreHandoffs;
 
-/// End every SSE stream of every running session (at shutdown).
+/// The hub is shutting down: tell every running session (it ends its SSE streams and keeps
+/// its handover as it is).
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct CloseAllStreams;
+pub struct HubStopping;
 
 /// The directory actor.
 pub struct SessionDirectory {
@@ -105,29 +108,49 @@ impl Handler<RestoreHandoffs> for SessionDirectory {
     type Result = ResponseActFuture<Self, ()>;
 
     fn handle(&mut self, _: RestoreHandoffs, _: &mut Context<Self>) -> Self::Result {
-        let pending = self.store.send(ListSessions {
-            status: Some(Status::PendingManual),
+        let list = |status| ListSessions {
+            status: Some(status),
             limit: RESTORE_LIMIT,
-        });
-        Box::pin(pending.into_actor(self).map(|result, act, _| match result {
-            Ok(Ok(list)) => {
-                log::info!("{} sessions wait for an agent", list.total);
-                for summary in list.sessions {
-                    act.open(summary.name);
+        };
+        let pending = self.store.send(list(Status::PendingManual));
+        let live = self.store.send(list(Status::ManualLive));
+        let both = async move { (pending.await, live.await) };
+        Box::pin(both.into_actor(self).map(|(pending, live), act, _| {
+            match pending {
+                Ok(Ok(list)) => {
+                    log::info!("{} sessions wait for an agent", list.total);
+                    for summary in list.sessions {
+                        act.open(summary.name);
+                    }
                 }
+                Ok(Err(error)) => log::error!("cannot list waiting handovers: {error}"),
+                Err(_) => log::error!("the store stopped before handovers were restored"),
             }
-            Ok(Err(error)) => log::error!("cannot list waiting handovers: {error}"),
-            Err(_) => log::error!("the store stopped before handovers were restored"),
+            match live {
+                Ok(Ok(list)) => {
+                    let at_desks: Vec<_> = list
+                        .sessions
+                        .into_iter()
+                        .filter(|summary| summary.header.at_desk)
+                        .collect();
+                    log::info!("{} sessions wait for their agent's desk", at_desks.len());
+                    for summary in at_desks {
+                        act.open(summary.name);
+                    }
+                }
+                Ok(Err(error)) => log::error!("cannot list held sessions: {error}"),
+                Err(_) => log::error!("the store stopped before held sessions were restored"),
+            }
         }))
     }
 }
 
-impl Handler<CloseAllStreams> for SessionDirectory {
+impl Handler<HubStopping> for SessionDirectory {
     type Result = ();
 
-    fn handle(&mut self, _: CloseAllStreams, _: &mut Context<Self>) {
+    fn handle(&mut self, _: HubStopping, _: &mut Context<Self>) {
         for session in self.sessions.values() {
-            session.do_send(CloseStreams);
+            session.do_send(Stopping);
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Session: one seed-001 conversation, the only writer of its status, history, escalation and
 //! agent. Receives [`GetSession`], [`UserTurn`], [`Escalate`], [`PostManualMessage`],
-//! [`Claim`], [`Release`], [`Subscribe`] and [`CloseStreams`] (from the HTTP edge, the agent
+//! [`Claim`], [`Release`], [`Subscribe`] and [`Stopping`] (from the HTTP edge, the agent
 //! desk and the Matchmaker), and [`DeskLost`] when the desk of its agent closes. Every change
 //! is a [`Draft`] that the [`Store`] commits before anything else happens; only then does the
 //! session apply it, write the audit lines, push the new events to its SSE subscribers and its
@@ -23,13 +23,13 @@ use crate::bot::{BotReply, builtin};
 use crate::conn::ConnHandle;
 use crate::escalation::Status;
 use crate::event::Event;
-use crate::handoff::{HandoffFreed, HandoffTaken, QueueHandoff, WithdrawHandoff};
+use crate::handoff::{AwaitDesk, HandoffFreed, HandoffTaken, QueueHandoff, WithdrawHandoff};
 use crate::ids::{ConnId, SessionName};
 use crate::matchmaker::Matchmaker;
 use crate::regulator::{Regulator, Trigger};
 use crate::store::{LoadSession, SaveDraft, Store};
 
-pub use directory::{CloseAllStreams, OpenSession, RestoreHandoffs, SessionDirectory};
+pub use directory::{HubStopping, OpenSession, RestoreHandoffs, SessionDirectory};
 pub use state::{
     AgentInfo, Assignment, AuditRecord, Draft, Escalation, EventKind, Notices, Refusal,
     SessionEvent, SessionHeader, SessionState, Speaker, TurnResult, Writer,
@@ -186,11 +186,12 @@ pub struct Subscription {
     pub last_seq: u64,
 }
 
-/// End every SSE stream of the session (at shutdown); they may reconnect with
-/// `Last-Event-ID`.
+/// The hub is shutting down: end every SSE stream of the session (they resume with
+/// `Last-Event-ID` once the hub is back), and leave the handover as it is (desks closing with
+/// the hub do not send the session back to the bot).
 #[derive(Message, Clone)]
 #[rtype(result = "()")]
-pub struct CloseStreams;
+pub struct Stopping;
 
 /// The session actor.
 pub struct Session {
@@ -206,10 +207,10 @@ pub struct Session {
     settings: Arc<SessionSettings>,
     /// SSE subscribers.
     subscribers: Vec<mpsc::Sender<SessionEvent>>,
-    /// The desk socket of the agent holding the session, when it came through a desk.
-    desk: Option<ConnHandle>,
-    /// The agent's desk closed at this moment and none has replaced it.
-    desk_lost_at: Option<Instant>,
+    /// How the session reaches the desk of the agent holding it.
+    desk: DeskLink,
+    /// The hub is shutting down: no session goes back to the bot for a lost desk.
+    hub_stopping: bool,
     /// When a request last arrived.
     last_request: Instant,
 }
@@ -233,16 +234,24 @@ impl Session {
             matchmaker,
             settings,
             subscribers: Vec::new(),
-            desk: None,
-            desk_lost_at: None,
+            desk: DeskLink::None,
+            hub_stopping: false,
             last_request: Instant::now(),
         }
     }
 
     fn loaded(&mut self, state: Option<SessionState>, ctx: &mut Context<Self>) {
         self.state = state.map(Arc::new);
-        if self.status() == Some(Status::PendingManual) {
-            self.queue_handoff(ctx);
+        match self.state.as_deref().map(|state| &state.header) {
+            Some(header) if header.status == Status::PendingManual => self.queue_handoff(ctx),
+            Some(header) if header.status == Status::ManualLive && header.at_desk => {
+                self.desk = DeskLink::Lost {
+                    since: Instant::now(),
+                    last: None,
+                };
+                self.await_desk(ctx);
+            }
+            _ => {}
         }
     }
 
@@ -319,10 +328,14 @@ impl Session {
         self.state = Some(state.clone());
         self.publish(&events);
         if after != Status::ManualLive {
-            self.desk_lost_at = None;
-            if let Some(desk) = self.desk.take() {
+            let conn_id = match std::mem::replace(&mut self.desk, DeskLink::None) {
+                DeskLink::Attached(desk) => Some(Some(desk.id)),
+                DeskLink::Lost { last, .. } => Some(last),
+                DeskLink::None => None,
+            };
+            if let Some(conn_id) = conn_id {
                 self.matchmaker.do_send(HandoffFreed {
-                    conn_id: desk.id,
+                    conn_id,
                     name: self.name.clone(),
                 });
             }
@@ -358,7 +371,7 @@ impl Session {
                     Err(mpsc::error::TrySendError::Closed(_)) => false,
                 })
         });
-        if let Some(desk) = &self.desk {
+        if let DeskLink::Attached(desk) = &self.desk {
             for event in events {
                 desk.push(Event::SessionUpdate {
                     session_name: self.name.clone(),
@@ -420,7 +433,7 @@ impl Session {
             return failed(SessionError::DeskClosed);
         }
         let draft = match self.existing() {
-            Ok(state) => state.claim(&agent, now),
+            Ok(state) => state.claim(&agent, now).map(|draft| at_desk(draft, &desk)),
             Err(error) => return failed(error),
         };
         self.commit(draft, move |act, state, ctx| {
@@ -429,31 +442,70 @@ impl Session {
         })
     }
 
+    /// The desk `conn_id` went away: if it was this session's, wait for the agent's next
+    /// desk, and go back to the bot if none comes within the grace.
     fn desk_lost(&mut self, conn_id: ConnId, ctx: &mut Context<Self>) {
-        if self.desk.as_ref().is_none_or(|desk| desk.id != conn_id) {
+        if !matches!(&self.desk, DeskLink::Attached(desk) if desk.id == conn_id) {
             return;
         }
-        self.desk = None;
-        self.desk_lost_at = Some(Instant::now());
+        self.desk = DeskLink::Lost {
+            since: Instant::now(),
+            last: Some(conn_id),
+        };
         log::info!(
             "session {}: the agent's desk closed; back to the bot in {:?} unless it returns",
             self.name,
             self.settings.desk_grace
         );
+        self.await_desk(ctx);
         let session = ctx.address();
         ctx.run_later(self.settings.desk_grace, move |_, _| {
             session.do_send(ReleaseOrphan);
         });
     }
 
+    /// Asks the Matchmaker for a desk of the holding agent.
+    fn await_desk(&self, ctx: &mut Context<Self>) {
+        let holder = self
+            .state
+            .as_ref()
+            .and_then(|state| state.header.assigned_agent.as_ref());
+        if let Some(holder) = holder {
+            self.matchmaker.do_send(AwaitDesk {
+                agent_id: holder.agent.agent_id.clone(),
+                name: self.name.clone(),
+                session: ctx.address(),
+            });
+        }
+    }
+
+    /// Checks the desk link: a desk that closed unnoticed counts as lost; a lost desk that did
+    /// not come back in time sends the session back to the bot; while waiting, asks again.
+    fn watch_desk(&mut self, ctx: &mut Context<Self>) {
+        if self.status() != Some(Status::ManualLive) {
+            return;
+        }
+        match &self.desk {
+            DeskLink::Attached(desk) if !desk.is_connected() => {
+                let conn_id = desk.id;
+                self.desk_lost(conn_id, ctx);
+            }
+            DeskLink::Lost { since, .. } if since.elapsed() >= self.settings.desk_grace => {
+                ctx.address().do_send(ReleaseOrphan);
+            }
+            DeskLink::Lost { .. } => self.await_desk(ctx),
+            DeskLink::Attached(_) | DeskLink::None => {}
+        }
+    }
+
     fn release_orphan(&mut self) -> Atomic<Arc<SessionState>> {
-        let overdue = self
-            .desk_lost_at
-            .is_some_and(|lost| lost.elapsed() >= self.settings.desk_grace);
-        if !overdue || self.desk.is_some() {
+        let overdue = matches!(
+            self.desk,
+            DeskLink::Lost { since, .. } if since.elapsed() >= self.settings.desk_grace
+        );
+        if !overdue || self.hub_stopping {
             return AtomicResponse::new(Box::pin(fut::ready(self.existing().cloned())));
         }
-        self.desk_lost_at = None;
         let notice = self.settings.notices.agent_lost.clone();
         self.change(|state| state.release(None, &notice, "agent_disconnected", Utc::now()))
     }
@@ -466,7 +518,9 @@ impl Session {
         } = msg;
         let desk = desk.filter(|_| matches!(writer, Writer::Agent(_)));
         let draft = match self.existing() {
-            Ok(state) => state.manual_message(writer, content, Utc::now()),
+            Ok(state) => state
+                .manual_message(writer, content, Utc::now())
+                .map(|draft| at_desk(draft, &desk)),
             Err(error) => return failed(error),
         };
         self.commit(draft, move |act, state, ctx| {
@@ -487,7 +541,7 @@ impl Session {
         let Some(desk) = desk else {
             return;
         };
-        let attached = self.desk.as_ref().is_some_and(|held| held.id == desk.id);
+        let attached = matches!(&self.desk, DeskLink::Attached(held) if held.id == desk.id);
         if !attached || announce == Announce::Always {
             desk.push(Event::SessionAssigned {
                 session: state.clone(),
@@ -496,13 +550,17 @@ impl Session {
         if attached {
             return;
         }
-        if let Some(previous) = self.desk.replace(desk.clone()) {
+        let previous = match std::mem::replace(&mut self.desk, DeskLink::Attached(desk.clone())) {
+            DeskLink::Attached(previous) => Some(previous.id),
+            DeskLink::Lost { last, .. } => last,
+            DeskLink::None => None,
+        };
+        if let Some(conn_id) = previous {
             self.matchmaker.do_send(HandoffFreed {
-                conn_id: previous.id,
+                conn_id: Some(conn_id),
                 name: self.name.clone(),
             });
         }
-        self.desk_lost_at = None;
         self.matchmaker.do_send(HandoffTaken {
             conn_id: desk.id,
             name: self.name.clone(),
@@ -558,6 +616,29 @@ impl Session {
     }
 }
 
+/// How a session held by an agent reaches the agent's desk.
+enum DeskLink {
+    /// No desk involved (the bot answers, nobody took it yet, or the agent works over REST).
+    None,
+    /// Events go to this desk.
+    Attached(ConnHandle),
+    /// The agent's desk went away at `since` (`last`; unknown after a restart).
+    Lost {
+        /// When it was noticed.
+        since: Instant,
+        /// The desk that went away.
+        last: Option<ConnId>,
+    },
+}
+
+/// The draft, marked as a session held through a desk when `desk` is given.
+fn at_desk(mut draft: Draft, desk: &Option<ConnHandle>) -> Draft {
+    if desk.is_some() {
+        draft.header.at_desk = true;
+    }
+    draft
+}
+
 /// When a desk that takes a session hears `session_assigned`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Announce {
@@ -589,8 +670,13 @@ impl Actor for Session {
                 Err(_) => ctx.stop(),
             })
             .wait(ctx);
-        let every = (self.settings.idle_timeout / 2).clamp(UNLOAD_CHECK_MIN, UNLOAD_CHECK_MAX);
-        ctx.run_interval(every, |act, ctx| act.unload_if_idle(ctx));
+        let every = (self.settings.idle_timeout / 2)
+            .min(self.settings.desk_grace / 2)
+            .clamp(UNLOAD_CHECK_MIN, UNLOAD_CHECK_MAX);
+        ctx.run_interval(every, |act, ctx| {
+            act.watch_desk(ctx);
+            act.unload_if_idle(ctx);
+        });
     }
 }
 
@@ -668,10 +754,11 @@ impl Handler<Subscribe> for Session {
     }
 }
 
-impl Handler<CloseStreams> for Session {
+impl Handler<Stopping> for Session {
     type Result = ();
 
-    fn handle(&mut self, _: CloseStreams, _: &mut Context<Self>) {
+    fn handle(&mut self, _: Stopping, _: &mut Context<Self>) {
         self.subscribers.clear();
+        self.hub_stopping = true;
     }
 }

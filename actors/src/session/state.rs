@@ -122,6 +122,10 @@ pub struct SessionHeader {
     pub bot_failures: u32,
     /// The last log entry already given to `/api/chat/stream`.
     pub stream_cursor: u64,
+    /// The holding agent took or wrote to the session from a desk socket, so the session
+    /// follows that desk (and goes back to the bot if the desk goes for good).
+    #[serde(default)]
+    pub at_desk: bool,
 }
 
 /// A session: its header and its whole log.
@@ -363,6 +367,7 @@ impl SessionState {
                 assigned_agent: None,
                 bot_failures: 0,
                 stream_cursor: 0,
+                at_desk: false,
             },
             events: Vec::new(),
         }
@@ -470,6 +475,7 @@ impl SessionState {
         draft.header.assigned_agent = None;
         draft.header.escalation = None;
         draft.header.bot_failures = 0;
+        draft.header.at_desk = false;
         Ok(draft)
     }
 
