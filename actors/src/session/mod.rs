@@ -9,7 +9,9 @@
 //! included, so two agents claiming at once cannot both win. A session whose agent's desk went
 //! away and did not come back within the grace period goes back to the bot.
 
+mod desk;
 mod directory;
+mod messages;
 mod state;
 
 use std::sync::Arc;
@@ -19,28 +21,33 @@ use actix::prelude::*;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::bot::{BotReply, builtin};
-use crate::conn::ConnHandle;
+use crate::bot::builtin;
 use crate::escalation::Status;
 use crate::event::Event;
-use crate::handoff::{AwaitDesk, HandoffFreed, HandoffTaken, QueueHandoff, WithdrawHandoff};
-use crate::ids::{ConnId, SessionName};
+use crate::handoff::{HandoffFreed, QueueHandoff, WithdrawHandoff};
+use crate::ids::SessionName;
 use crate::matchmaker::Matchmaker;
-use crate::regulator::{Regulator, Trigger};
+use crate::regulator::Regulator;
 use crate::store::{LoadSession, SaveDraft, Store};
 
+pub use desk::DeskLost;
+use desk::{Announce, DeskLink, at_desk};
 pub use directory::{HubStopping, OpenSession, RestoreHandoffs, SessionDirectory};
+pub use messages::{
+    Claim, Escalate, GetSession, PostManualMessage, Release, SessionError, Stopping, Subscribe,
+    Subscription, TurnOutcome, UserTurn,
+};
 pub use state::{
     AgentInfo, Assignment, AuditRecord, Draft, Escalation, EventKind, Notices, Refusal,
     SessionEvent, SessionHeader, SessionState, Speaker, TurnResult, Writer,
 };
 
-/// Shortest gap between two checks for an idle session.
-const UNLOAD_CHECK_MIN: Duration = Duration::from_millis(10);
+/// Shortest gap between two ticks (the idle check and the desk watch).
+const TICK_MIN: Duration = Duration::from_millis(10);
 
-/// Longest gap between two checks for an idle session (an actor for a name that does not
-/// exist lives at most this long).
-const UNLOAD_CHECK_MAX: Duration = Duration::from_secs(1);
+/// Longest gap between two ticks (an actor for a name that does not exist lives at most this
+/// long).
+const TICK_MAX: Duration = Duration::from_secs(1);
 
 /// How sessions behave; from the config.
 #[derive(Debug, Clone)]
@@ -61,137 +68,6 @@ pub struct SessionSettings {
     /// bot.
     pub desk_grace: Duration,
 }
-
-/// Why a session request failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SessionError {
-    /// No session has this name.
-    #[error("no session is named {0}")]
-    NotFound(SessionName),
-    /// The request is not allowed in the session's state (409).
-    #[error("{0}")]
-    Refused(Refusal),
-    /// The store did not commit the change; nothing changed.
-    #[error("the change could not be stored: {0}")]
-    Store(String),
-    /// The session already has its limit of SSE subscribers.
-    #[error("the session already has its limit of {0} event subscribers")]
-    TooManySubscribers(usize),
-    /// The desk the session was offered to has closed.
-    #[error("the agent desk has closed")]
-    DeskClosed,
-}
-
-/// Read the whole session.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-pub struct GetSession;
-
-/// A user message through `/api/chat` or `/api/chat/stream`; creates the session if needed.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<TurnOutcome, SessionError>")]
-pub struct UserTurn {
-    /// What the user wrote.
-    pub text: String,
-    /// A streaming turn: also hand over the events queued since the last streaming turn.
-    pub stream: bool,
-}
-
-/// What a user turn did.
-#[derive(Debug, Clone)]
-pub struct TurnOutcome {
-    /// The session's status after the turn.
-    pub status: Status,
-    /// Events queued for the user since the last streaming turn (streaming turns only).
-    pub queued: Vec<SessionEvent>,
-    /// The events this turn appended.
-    pub appended: Vec<SessionEvent>,
-    /// The bot's answer, when the bot answered.
-    pub reply: Option<BotReply>,
-    /// The regulator rule that escalated the session during the turn.
-    pub trigger: Option<Trigger>,
-}
-
-/// Ask for a human: `bot_active → pending_manual`.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-pub struct Escalate {
-    /// Why (`user_request`, ...).
-    pub reason: String,
-    /// Free text from the caller.
-    pub details: Option<String>,
-}
-
-/// A message written during a handover.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-pub struct PostManualMessage {
-    /// The user, or which agent.
-    pub writer: Writer,
-    /// The text.
-    pub content: String,
-    /// The writing agent's desk socket, to receive the session's events from now on.
-    pub desk: Option<ConnHandle>,
-}
-
-/// An agent takes a `pending_manual` session.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-pub struct Claim {
-    /// Who.
-    pub agent: AgentInfo,
-    /// The agent's desk socket, to receive the session's events from now on.
-    pub desk: Option<ConnHandle>,
-}
-
-/// The agent hands the session back to the bot.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-pub struct Release {
-    /// The releasing agent, which must hold the session; `None` for the seed's REST call,
-    /// which names nobody.
-    pub by: Option<AgentInfo>,
-}
-
-/// The desk socket of the session's agent closed.
-#[derive(Message, Clone)]
-#[rtype(result = "()")]
-pub struct DeskLost {
-    /// The desk that closed.
-    pub conn_id: ConnId,
-}
-
-/// Go back to the bot if the agent's desk is still gone (sent to itself after the grace).
-#[derive(Message)]
-#[rtype(result = "Result<Arc<SessionState>, SessionError>")]
-struct ReleaseOrphan;
-
-/// Follow the session's events.
-#[derive(Message, Clone)]
-#[rtype(result = "Result<Subscription, SessionError>")]
-pub struct Subscribe {
-    /// Replay the events after this sequence number first (from `Last-Event-ID`); `None`
-    /// follows only new events.
-    pub after: Option<u64>,
-}
-
-/// A subscriber's view: what to replay, then the live events.
-#[derive(Debug)]
-pub struct Subscription {
-    /// Events after the requested sequence number, in order.
-    pub replay: Vec<SessionEvent>,
-    /// Live events; ends when the subscriber falls behind or the session stops.
-    pub live: mpsc::Receiver<SessionEvent>,
-    /// The session's last sequence number when the subscription began.
-    pub last_seq: u64,
-}
-
-/// The hub is shutting down: end every SSE stream of the session (they resume with
-/// `Last-Event-ID` once the hub is back), and leave the handover as it is (desks closing with
-/// the hub do not send the session back to the bot).
-#[derive(Message, Clone)]
-#[rtype(result = "()")]
-pub struct Stopping;
 
 /// The session actor.
 pub struct Session {
@@ -442,74 +318,6 @@ impl Session {
         })
     }
 
-    /// The desk `conn_id` went away: if it was this session's, wait for the agent's next
-    /// desk, and go back to the bot if none comes within the grace.
-    fn desk_lost(&mut self, conn_id: ConnId, ctx: &mut Context<Self>) {
-        if !matches!(&self.desk, DeskLink::Attached(desk) if desk.id == conn_id) {
-            return;
-        }
-        self.desk = DeskLink::Lost {
-            since: Instant::now(),
-            last: Some(conn_id),
-        };
-        log::info!(
-            "session {}: the agent's desk closed; back to the bot in {:?} unless it returns",
-            self.name,
-            self.settings.desk_grace
-        );
-        self.await_desk(ctx);
-        let session = ctx.address();
-        ctx.run_later(self.settings.desk_grace, move |_, _| {
-            session.do_send(ReleaseOrphan);
-        });
-    }
-
-    /// Asks the Matchmaker for a desk of the holding agent.
-    fn await_desk(&self, ctx: &mut Context<Self>) {
-        let holder = self
-            .state
-            .as_ref()
-            .and_then(|state| state.header.assigned_agent.as_ref());
-        if let Some(holder) = holder {
-            self.matchmaker.do_send(AwaitDesk {
-                agent_id: holder.agent.agent_id.clone(),
-                name: self.name.clone(),
-                session: ctx.address(),
-            });
-        }
-    }
-
-    /// Checks the desk link: a desk that closed unnoticed counts as lost; a lost desk that did
-    /// not come back in time sends the session back to the bot; while waiting, asks again.
-    fn watch_desk(&mut self, ctx: &mut Context<Self>) {
-        if self.status() != Some(Status::ManualLive) {
-            return;
-        }
-        match &self.desk {
-            DeskLink::Attached(desk) if !desk.is_connected() => {
-                let conn_id = desk.id;
-                self.desk_lost(conn_id, ctx);
-            }
-            DeskLink::Lost { since, .. } if since.elapsed() >= self.settings.desk_grace => {
-                ctx.address().do_send(ReleaseOrphan);
-            }
-            DeskLink::Lost { .. } => self.await_desk(ctx),
-            DeskLink::Attached(_) | DeskLink::None => {}
-        }
-    }
-
-    fn release_orphan(&mut self) -> Atomic<Arc<SessionState>> {
-        let overdue = matches!(
-            self.desk,
-            DeskLink::Lost { since, .. } if since.elapsed() >= self.settings.desk_grace
-        );
-        if !overdue || self.hub_stopping {
-            return AtomicResponse::new(Box::pin(fut::ready(self.existing().cloned())));
-        }
-        let notice = self.settings.notices.agent_lost.clone();
-        self.change(|state| state.release(None, &notice, "agent_disconnected", Utc::now()))
-    }
-
     fn manual_message(&mut self, msg: PostManualMessage) -> Atomic<Arc<SessionState>> {
         let PostManualMessage {
             writer,
@@ -527,45 +335,6 @@ impl Session {
             act.attach_desk(desk, &state, Announce::WhenNew, ctx);
             state
         })
-    }
-
-    /// From now on the session's events also go to `desk` (the holder's desk socket), which
-    /// first hears the whole session.
-    fn attach_desk(
-        &mut self,
-        desk: Option<ConnHandle>,
-        state: &Arc<SessionState>,
-        announce: Announce,
-        ctx: &mut Context<Self>,
-    ) {
-        let Some(desk) = desk else {
-            return;
-        };
-        let attached = matches!(&self.desk, DeskLink::Attached(held) if held.id == desk.id);
-        if !attached || announce == Announce::Always {
-            desk.push(Event::SessionAssigned {
-                session: state.clone(),
-            });
-        }
-        if attached {
-            return;
-        }
-        let previous = match std::mem::replace(&mut self.desk, DeskLink::Attached(desk.clone())) {
-            DeskLink::Attached(previous) => Some(previous.id),
-            DeskLink::Lost { last, .. } => last,
-            DeskLink::None => None,
-        };
-        if let Some(conn_id) = previous {
-            self.matchmaker.do_send(HandoffFreed {
-                conn_id: Some(conn_id),
-                name: self.name.clone(),
-            });
-        }
-        self.matchmaker.do_send(HandoffTaken {
-            conn_id: desk.id,
-            name: self.name.clone(),
-            session: ctx.address(),
-        });
     }
 
     fn subscribe(&mut self, msg: Subscribe) -> Result<Subscription, SessionError> {
@@ -616,38 +385,6 @@ impl Session {
     }
 }
 
-/// How a session held by an agent reaches the agent's desk.
-enum DeskLink {
-    /// No desk involved (the bot answers, nobody took it yet, or the agent works over REST).
-    None,
-    /// Events go to this desk.
-    Attached(ConnHandle),
-    /// The agent's desk went away at `since` (`last`; unknown after a restart).
-    Lost {
-        /// When it was noticed.
-        since: Instant,
-        /// The desk that went away.
-        last: Option<ConnId>,
-    },
-}
-
-/// The draft, marked as a session held through a desk when `desk` is given.
-fn at_desk(mut draft: Draft, desk: &Option<ConnHandle>) -> Draft {
-    if desk.is_some() {
-        draft.header.at_desk = true;
-    }
-    draft
-}
-
-/// When a desk that takes a session hears `session_assigned`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Announce {
-    /// Every time (an explicit claim is always answered).
-    Always,
-    /// Only when the desk did not follow the session yet.
-    WhenNew,
-}
-
 /// An answer that refuses at once.
 fn failed<T: 'static>(error: SessionError) -> Atomic<T> {
     AtomicResponse::new(Box::pin(fut::err(error)))
@@ -672,7 +409,7 @@ impl Actor for Session {
             .wait(ctx);
         let every = (self.settings.idle_timeout / 2)
             .min(self.settings.desk_grace / 2)
-            .clamp(UNLOAD_CHECK_MIN, UNLOAD_CHECK_MAX);
+            .clamp(TICK_MIN, TICK_MAX);
         ctx.run_interval(every, |act, ctx| {
             act.watch_desk(ctx);
             act.unload_if_idle(ctx);
@@ -727,22 +464,6 @@ impl Handler<Release> for Session {
     fn handle(&mut self, msg: Release, _: &mut Context<Self>) -> Self::Result {
         let notice = self.settings.notices.released.clone();
         self.change(|state| state.release(msg.by.as_ref(), &notice, "released", Utc::now()))
-    }
-}
-
-impl Handler<ReleaseOrphan> for Session {
-    type Result = Atomic<Arc<SessionState>>;
-
-    fn handle(&mut self, _: ReleaseOrphan, _: &mut Context<Self>) -> Self::Result {
-        self.release_orphan()
-    }
-}
-
-impl Handler<DeskLost> for Session {
-    type Result = ();
-
-    fn handle(&mut self, msg: DeskLost, ctx: &mut Context<Self>) {
-        self.desk_lost(msg.conn_id, ctx);
     }
 }
 
