@@ -395,16 +395,6 @@ async fn until_status(hub: &TestHub, name: &str, status: &str) -> Value {
         actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
-
-async fn stop(hub: TestHub) {
-    hub.handle.shutdown().await;
-    actix_rt::time::timeout(PATIENCE, hub.stopped)
-        .await
-        .expect("the hub stopped within the patience")
-        .expect("server task")
-        .expect("server result");
-}
-
 #[actix_rt::test]
 async fn an_agent_whose_desks_all_drop_at_once_does_not_strand_the_session() {
     let config = switchboard::Config {
@@ -442,7 +432,7 @@ async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() 
     escalated_session(&first, "left-alone").await;
     desk.expect("session_assigned").await;
     desk.expect("session_assigned").await;
-    stop(first).await;
+    first.stop().await;
 
     let second = start_hub(on_file());
     let mut back = ready_desk(&second, "agent_r", 2).await;
@@ -458,7 +448,7 @@ async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() 
         "manual_live"
     );
     back.close().await;
-    stop(second).await;
+    second.stop().await;
 
     let third = start_hub(on_file());
     until_status(&third, "left-alone", "bot_active").await;

@@ -20,18 +20,6 @@ use takeover_support::{BOT_FALLBACK, TempDatabase, agent};
 async fn snapshot(hub: &TestHub, name: &str) -> (Value, Vec<Value>) {
     (hub.session(name).await, hub.audit(name).await)
 }
-
-/// Graceful shutdown, as `tests/shutdown.rs` does it; waits until the server has stopped and
-/// the store is checkpointed.
-async fn stop(hub: TestHub) {
-    hub.handle.shutdown().await;
-    actix_rt::time::timeout(PATIENCE, hub.stopped)
-        .await
-        .expect("the hub stopped within the patience")
-        .expect("server task")
-        .expect("server result");
-}
-
 fn on_file(database: &TempDatabase) -> Config {
     Config {
         database_path: database.path_str(),
@@ -76,7 +64,7 @@ async fn a_restarted_hub_serves_the_same_sessions_from_the_same_file() {
         followed.push(follower.next_data().await.id.expect("id"));
     }
     assert_eq!(followed, (3..=last_cycled).collect::<Vec<_>>());
-    stop(first).await;
+    first.stop().await;
     assert_eq!(
         follower.next_data_or_end().await,
         None,
@@ -148,7 +136,7 @@ async fn a_restarted_hub_serves_the_same_sessions_from_the_same_file() {
         "new records appended"
     );
     drop(events);
-    stop(second).await;
+    second.stop().await;
 }
 
 /// The binary, killed when dropped.

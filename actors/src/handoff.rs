@@ -133,6 +133,17 @@ impl Desk {
     fn load(&self) -> usize {
         self.offered.len() + self.held.len()
     }
+
+    /// Offers the session to this desk, counting it against the desk until it is answered.
+    fn offer(&mut self, name: SessionName, session: Addr<Session>) -> Offer {
+        self.offered.insert(name.clone(), session.clone());
+        Offer {
+            name,
+            session,
+            conn: self.conn.clone(),
+            agent: self.agent.clone(),
+        }
+    }
 }
 
 /// One offer: this session to this desk.
@@ -214,15 +225,7 @@ impl HandoffBoard {
         };
         orphans
             .into_iter()
-            .map(|(name, session)| {
-                desk.offered.insert(name.clone(), session.clone());
-                Offer {
-                    name,
-                    session,
-                    conn: desk.conn.clone(),
-                    agent: desk.agent.clone(),
-                }
-            })
+            .map(|(name, session)| desk.offer(name, session))
             .collect()
     }
 
@@ -270,13 +273,7 @@ impl HandoffBoard {
                 if desk.held.contains_key(&name) || desk.offered.contains_key(&name) {
                     return None;
                 }
-                desk.offered.insert(name.clone(), session.clone());
-                Some(Offer {
-                    name,
-                    session,
-                    conn: desk.conn.clone(),
-                    agent: desk.agent.clone(),
-                })
+                Some(desk.offer(name, session))
             }
             None => {
                 self.orphans
@@ -329,13 +326,7 @@ impl HandoffBoard {
             .min_by_key(|desk| desk.load())?;
         let (name, session) = self.waiting.pop_front()?;
         self.queued.remove(&name);
-        desk.offered.insert(name.clone(), session.clone());
-        Some(Offer {
-            name,
-            session,
-            conn: desk.conn.clone(),
-            agent: desk.agent.clone(),
-        })
+        Some(desk.offer(name, session))
     }
 }
 

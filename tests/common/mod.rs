@@ -60,6 +60,16 @@ pub fn start_hub(config: Config) -> TestHub {
 }
 
 impl TestHub {
+    /// Shuts the hub down gracefully and waits (bounded) until it has stopped.
+    pub async fn stop(self) {
+        self.handle.shutdown().await;
+        actix_rt::time::timeout(PATIENCE, self.stopped)
+            .await
+            .expect("the hub stopped within the patience")
+            .expect("server task")
+            .expect("server result");
+    }
+
     /// `http://addr` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
