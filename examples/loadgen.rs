@@ -4,6 +4,7 @@
 //! cargo run --release --example loadgen -- --url http://127.0.0.1:8000 calls --pairs 100 --rate 10000
 //! cargo run --release --example loadgen -- idle --connections 50000 --server-pid PID --source 127.0.0.1-127.0.0.16
 //! cargo run --release --example loadgen -- --json match.json match --concurrency 64
+//! cargo run --release --example loadgen -- chat --concurrency 64 --duration 10
 //! ```
 //!
 //! Each scenario is one module under `loadgen/`: it takes its own flags, drives the server
@@ -13,6 +14,8 @@
 
 #[path = "loadgen/calls.rs"]
 mod calls;
+#[path = "loadgen/chat.rs"]
+mod chat;
 #[path = "loadgen/idle.rs"]
 mod idle;
 #[path = "loadgen/matching.rs"]
@@ -58,6 +61,8 @@ enum Scenario {
     Idle(idle::IdleArgs),
     /// Customers and agents arriving concurrently: pairs matched per second.
     Match(matching::MatchArgs),
+    /// Seed-001 bot conversations: stored chat turns per second and their latency.
+    Chat(chat::ChatArgs),
 }
 
 /// One run's report, whatever the scenario.
@@ -84,6 +89,7 @@ async fn main() -> ExitCode {
         Scenario::Calls(args) => args.setup_concurrency,
         Scenario::Idle(args) => args.connect_concurrency,
         Scenario::Match(args) => args.concurrency,
+        Scenario::Chat(args) => args.concurrency,
     };
     let clients = match net::Clients::new(&cli.url, &cli.source, pool) {
         Ok(clients) => clients,
@@ -107,6 +113,12 @@ async fn main() -> ExitCode {
             "match",
             matching::run(&clients, args).await,
             matching::MatchReport::print,
+        ),
+        Scenario::Chat(args) => finish(
+            &cli,
+            "chat",
+            chat::run(&clients, args).await,
+            chat::ChatReport::print,
         ),
     };
     match outcome {

@@ -5,6 +5,8 @@ mod common;
 
 #[path = "../examples/loadgen/calls.rs"]
 mod calls;
+#[path = "../examples/loadgen/chat.rs"]
+mod chat;
 #[path = "../examples/loadgen/idle.rs"]
 mod idle;
 #[path = "../examples/loadgen/matching.rs"]
@@ -63,6 +65,28 @@ async fn match_scenario_counts_pairs() {
     assert!(report.pairs * 2 <= report.requests);
     let (_, health) = hub.get("/api/health").await;
     assert_eq!(health["calls_matched"], report.pairs);
+}
+
+#[actix_web::test]
+async fn chat_scenario_counts_every_stored_turn() {
+    let hub = start_hub(test_config());
+    let args = chat::ChatArgs {
+        concurrency: 4,
+        duration: 0.5,
+    };
+    let report = chat::run(&clients(&hub), &args).await.expect("chat run");
+    report.print();
+    assert_eq!(report.errors, 0);
+    assert!(report.turns > 0);
+    assert!(report.latency.p50_ms <= report.latency.p99_ms);
+    let (_, sessions) = hub.get("/api/sessions?limit=1000").await;
+    let stored: u64 = sessions["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .map(|row| row["last_seq"].as_u64().expect("last_seq") / 2)
+        .sum();
+    assert_eq!(stored, report.turns, "every answered turn is in the store");
 }
 
 #[actix_web::test]

@@ -1,5 +1,6 @@
 //! Client plumbing shared by the scenarios: source addresses, HTTP clients bound to them, the
-//! seed-000 `POST /api/calls/start`, WebSocket connects, and the server's resident memory.
+//! seed-000 `POST /api/calls/start`, the seed-001 `POST /api/chat`, WebSocket connects, and the
+//! server's resident memory.
 //! Sends HTTP requests and WebSocket upgrades; receives their answers.
 //!
 //! Every connection sets `TCP_NODELAY`, so that small frames leave at once: with Nagle's
@@ -156,6 +157,25 @@ impl Clients {
             .json::<Started>()
             .await
             .map_err(|e| format!("POST /api/calls/start body: {e}"))
+    }
+
+    /// `POST /api/chat` through the `n`th client: one user turn in `session_name`, whose
+    /// answer is read whole.
+    pub async fn chat(&self, n: usize, session_name: &str, message: &str) -> Result<(), String> {
+        let url = format!("{}/api/chat", self.base);
+        let mut response = self.rest[n % self.rest.len()]
+            .post(url)
+            .send_json(&json!({"session_name": session_name, "message": message}))
+            .await
+            .map_err(|e| format!("POST /api/chat: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!("POST /api/chat: {}", response.status()));
+        }
+        response
+            .body()
+            .await
+            .map_err(|e| format!("POST /api/chat: {e}"))?;
+        Ok(())
     }
 
     /// Opens `/ws/call/{call_id}` through the `n`th client.

@@ -1,17 +1,24 @@
-//! Store: SQLite behind a one-thread `SyncArbiter`, so that no async actor ever blocks on disk.
-//! Receives [`LoadSession`], [`SaveDraft`], [`ListSessions`], [`ListAudit`], [`RecordCall`],
+//! Store: SQLite on a thread of its own, so that no async actor ever blocks on disk. Receives
+//! [`LoadSession`], [`SaveDraft`], [`ListSessions`], [`ListAudit`], [`RecordCall`],
 //! [`RecordCallEnd`] and [`Checkpoint`]; answers with what it read or whether the write
 //! committed. A write is acknowledged only after its transaction commits (WAL journal,
 //! `synchronous=FULL`), so whatever a client was told succeeded survives a crash or restart.
+//!
+//! Writes are batched (group commit): the drafts that arrive while the store is busy are
+//! committed together in one transaction, one disk sync for all of them, when the store has
+//! read everything waiting in its mailbox. Should the batch fail, each draft is retried in a
+//! transaction of its own, so one bad draft fails alone. A read first commits what is pending,
+//! so it always sees every write sent before it.
 
 mod schema;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::time::Duration;
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use tokio::sync::oneshot;
 
 use crate::escalation::Status;
 use crate::ids::{CallId, SessionId, SessionName};
@@ -37,6 +44,9 @@ pub enum StoreError {
     /// A stored session name is not a valid one.
     #[error("corrupt session name {0:?}")]
     CorruptName(String),
+    /// The store stopped before it answered.
+    #[error("the store has stopped")]
+    Stopped,
     /// The database directory could not be created.
     #[error("cannot create {path}: {source}")]
     Directory {
@@ -47,30 +57,86 @@ pub enum StoreError {
     },
 }
 
-/// The store actor: one SQLite connection.
+/// A draft waiting for the next commit, and who to tell.
+type PendingDraft = (Draft, oneshot::Sender<Result<Draft, StoreError>>);
+
+/// The store actor: one SQLite connection and the drafts waiting for the next commit.
 pub struct Store {
     /// The open database.
     conn: Connection,
+    /// Drafts received since the last commit.
+    pending: Vec<PendingDraft>,
+    /// A commit of `pending` is scheduled.
+    commit_scheduled: bool,
 }
 
 impl Actor for Store {
-    type Context = SyncContext<Self>;
+    type Context = Context<Self>;
 }
 
 impl Store {
     /// Opens (creating the file and its directory if needed) and migrates the database at
-    /// `path`, then starts the store on its own thread. `:memory:` keeps everything in memory.
+    /// `path`, then starts the store on a thread of its own. `:memory:` keeps everything in
+    /// memory.
     pub fn start(path: &str) -> Result<Addr<Store>, StoreError> {
-        let first = Mutex::new(Some(open(path)?));
-        let path = path.to_owned();
-        Ok(SyncArbiter::start(1, move || {
-            let reused = first.lock().ok().and_then(|mut slot| slot.take());
-            let conn = reused.map_or_else(|| open(&path), Ok);
-            match conn {
-                Ok(conn) => Store { conn },
-                Err(error) => panic!("the store cannot reopen {path}: {error}"),
-            }
+        let conn = open(path)?;
+        let thread = Arbiter::new();
+        Ok(Store::start_in_arbiter(&thread.handle(), move |_| {
+            Store::with_connection(conn)
         }))
+    }
+
+    fn with_connection(conn: Connection) -> Store {
+        Store {
+            conn,
+            pending: Vec::new(),
+            commit_scheduled: false,
+        }
+    }
+
+    /// Queues `draft` for the next commit, which runs once the mailbox has been read.
+    fn enqueue(&mut self, pending: PendingDraft, ctx: &mut Context<Self>) {
+        self.pending.push(pending);
+        if !std::mem::replace(&mut self.commit_scheduled, true) {
+            ctx.run_later(Duration::ZERO, |act, _| act.commit_pending());
+        }
+    }
+
+    /// Commits every pending draft in one transaction (each alone if that fails) and tells
+    /// each sender.
+    fn commit_pending(&mut self) {
+        self.commit_scheduled = false;
+        let batch = std::mem::take(&mut self.pending);
+        if batch.is_empty() {
+            return;
+        }
+        let together = self
+            .conn
+            .transaction()
+            .map_err(StoreError::from)
+            .and_then(|tx| {
+                batch
+                    .iter()
+                    .try_for_each(|(draft, _)| write_draft(&tx, draft))?;
+                Ok(tx.commit()?)
+            });
+        match together {
+            Ok(()) => {
+                for (draft, answer) in batch {
+                    let _ = answer.send(Ok(draft));
+                }
+            }
+            Err(error) if batch.len() == 1 => {
+                if let Some((_, answer)) = batch.into_iter().next() {
+                    let _ = answer.send(Err(error));
+                }
+            }
+            Err(_) => {
+                for (draft, answer) in batch {
+                    let _ = answer.send(self.save(&draft).map(|()| draft));
+                }
+            }
+        }
     }
 
     fn load(&self, name: &SessionName) -> Result<Option<SessionState>, StoreError> {
@@ -100,56 +166,10 @@ impl Store {
         }))
     }
 
+    /// Writes one draft in a transaction of its own.
     fn save(&mut self, draft: &Draft) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        let last_seq = draft.events.last().map(|e| e.seq);
-        tx.execute(
-            "INSERT INTO sessions
-                 (name, status, header, last_seq, created_at, updated_at, order_key)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (name) DO UPDATE SET status = ?2, header = ?3,
-                 last_seq = MAX(last_seq, ?4), updated_at = ?6, order_key = ?7",
-            params![
-                draft.name.as_str(),
-                draft.header.status.as_str(),
-                serde_json::to_string(&draft.header)?,
-                last_seq.unwrap_or(0),
-                draft.header.created_at.timestamp(),
-                draft.header.updated_at.timestamp(),
-                order_key(&draft.header),
-            ],
-        )?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO session_events (session_name, seq, kind, body, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for event in &draft.events {
-                let kind = match event.kind {
-                    crate::session::EventKind::Message { .. } => "message",
-                    crate::session::EventKind::StatusChange { .. } => "status_change",
-                };
-                insert.execute(params![
-                    draft.name.as_str(),
-                    event.seq,
-                    kind,
-                    serde_json::to_string(event)?,
-                    event.timestamp.timestamp(),
-                ])?;
-            }
-            let mut audit = tx.prepare_cached(
-                "INSERT INTO audit_events (event, session_name, body, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for record in &draft.audit {
-                audit.execute(params![
-                    record.event,
-                    record.session_name.as_str(),
-                    serde_json::to_string(record)?,
-                    record.timestamp.timestamp(),
-                ])?;
-            }
-        }
+        write_draft(&tx, draft)?;
         tx.commit()?;
         Ok(())
     }
@@ -227,6 +247,59 @@ impl Store {
         })?;
         rows.map(|body| Ok(serde_json::from_str(&body?)?)).collect()
     }
+}
+
+/// Writes one draft inside `tx`: the session row, its new events and its audit records.
+fn write_draft(tx: &Transaction<'_>, draft: &Draft) -> Result<(), StoreError> {
+    let last_seq = draft.events.last().map(|e| e.seq);
+    tx.execute(
+        "INSERT INTO sessions
+             (name, status, header, last_seq, created_at, updated_at, order_key)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (name) DO UPDATE SET status = ?2, header = ?3,
+             last_seq = MAX(last_seq, ?4), updated_at = ?6, order_key = ?7",
+        params![
+            draft.name.as_str(),
+            draft.header.status.as_str(),
+            serde_json::to_string(&draft.header)?,
+            last_seq.unwrap_or(0),
+            draft.header.created_at.timestamp(),
+            draft.header.updated_at.timestamp(),
+            order_key(&draft.header),
+        ],
+    )?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO session_events (session_name, seq, kind, body, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for event in &draft.events {
+            let kind = match event.kind {
+                crate::session::EventKind::Message { .. } => "message",
+                crate::session::EventKind::StatusChange { .. } => "status_change",
+            };
+            insert.execute(params![
+                draft.name.as_str(),
+                event.seq,
+                kind,
+                serde_json::to_string(event)?,
+                event.timestamp.timestamp(),
+            ])?;
+        }
+        let mut audit = tx.prepare_cached(
+            "INSERT INTO audit_events (event, session_name, body, created_at)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for record in &draft.audit {
+            audit.execute(params![
+                record.event,
+                record.session_name.as_str(),
+                serde_json::to_string(record)?,
+                record.timestamp.timestamp(),
+            ])?;
+        }
+    }
+    Ok(())
 }
 
 /// Where a session sorts in lists, in milliseconds: when its current handover was asked for
@@ -359,15 +432,18 @@ impl Handler<LoadSession> for Store {
     type Result = Result<Option<SessionState>, StoreError>;
 
     fn handle(&mut self, msg: LoadSession, _: &mut Self::Context) -> Self::Result {
+        self.commit_pending();
         self.load(&msg.name)
     }
 }
 
 impl Handler<SaveDraft> for Store {
-    type Result = Result<Draft, StoreError>;
+    type Result = ResponseFuture<Result<Draft, StoreError>>;
 
-    fn handle(&mut self, msg: SaveDraft, _: &mut Self::Context) -> Self::Result {
-        self.save(&msg.draft).map(|()| msg.draft)
+    fn handle(&mut self, msg: SaveDraft, ctx: &mut Self::Context) -> Self::Result {
+        let (answer, committed) = oneshot::channel();
+        self.enqueue((msg.draft, answer), ctx);
+        Box::pin(async move { committed.await.unwrap_or(Err(StoreError::Stopped)) })
     }
 }
 
@@ -375,6 +451,7 @@ impl Handler<ListSessions> for Store {
     type Result = Result<SessionList, StoreError>;
 
     fn handle(&mut self, msg: ListSessions, _: &mut Self::Context) -> Self::Result {
+        self.commit_pending();
         self.list(msg.status, msg.limit)
     }
 }
@@ -383,6 +460,7 @@ impl Handler<ListAudit> for Store {
     type Result = Result<Vec<serde_json::Value>, StoreError>;
 
     fn handle(&mut self, msg: ListAudit, _: &mut Self::Context) -> Self::Result {
+        self.commit_pending();
         self.audit(&msg.name, msg.limit)
     }
 }
@@ -391,6 +469,7 @@ impl Handler<RecordCall> for Store {
     type Result = ();
 
     fn handle(&mut self, msg: RecordCall, _: &mut Self::Context) {
+        self.commit_pending();
         if let Err(error) = self.record_call(&msg) {
             log::error!("could not store call {}: {error}", msg.session_id);
         }
@@ -401,6 +480,7 @@ impl Handler<RecordCallEnd> for Store {
     type Result = ();
 
     fn handle(&mut self, msg: RecordCallEnd, _: &mut Self::Context) {
+        self.commit_pending();
         if let Err(error) = self.record_call_end(&msg) {
             log::error!(
                 "could not store the end of call {}: {error}",
@@ -414,6 +494,7 @@ impl Handler<Checkpoint> for Store {
     type Result = Result<(), StoreError>;
 
     fn handle(&mut self, _: Checkpoint, _: &mut Self::Context) -> Self::Result {
+        self.commit_pending();
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
             .optional()?;
@@ -428,9 +509,7 @@ mod tests {
     use crate::session::{AgentInfo, Notices, Writer};
 
     fn store() -> Store {
-        Store {
-            conn: open(IN_MEMORY).expect("an in-memory database opens"),
-        }
+        Store::with_connection(open(IN_MEMORY).expect("an in-memory database opens"))
     }
 
     fn name(text: &str) -> SessionName {
@@ -562,20 +641,62 @@ mod tests {
         let now = Utc::now();
         let mut state = SessionState::new(name("kept"), now);
         {
-            let mut store = Store {
-                conn: open(&path_text).expect("opens"),
-            };
+            let mut store = Store::with_connection(open(&path_text).expect("opens"));
             let draft = state
                 .escalate("user_request".into(), None, now)
                 .expect("legal");
             save(&mut store, &mut state, draft);
         }
-        let store = Store {
-            conn: open(&path_text).expect("reopens"),
-        };
+        let store = Store::with_connection(open(&path_text).expect("reopens"));
         assert_eq!(store.load(&state.name).expect("loads"), Some(state));
         for suffix in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{path_text}{suffix}"));
         }
+    }
+
+    #[actix_rt::test]
+    async fn drafts_sent_together_commit_together_and_a_bad_one_fails_alone() {
+        let store = Store::start(IN_MEMORY).expect("an in-memory store opens");
+        let now = Utc::now();
+        let drafts: Vec<Draft> = (0..10)
+            .map(|i| {
+                SessionState::new(name(&format!("together-{i}")), now)
+                    .escalate("user_request".into(), None, now)
+                    .expect("legal")
+            })
+            .collect();
+        let duplicate = drafts[3].clone();
+        let mut sent: Vec<_> = drafts
+            .into_iter()
+            .map(|draft| store.send(SaveDraft { draft }))
+            .collect();
+        sent.push(store.send(SaveDraft { draft: duplicate }));
+        let mut answers = Vec::new();
+        for request in sent {
+            answers.push(request.await.expect("the store answers"));
+        }
+        let (stored, refused): (Vec<_>, Vec<_>) = answers.iter().partition(|a| a.is_ok());
+        assert_eq!(stored.len(), 10, "every good draft committed");
+        assert_eq!(refused.len(), 1, "the duplicate alone failed");
+        assert!(answers[10].is_err(), "and it was the duplicate");
+
+        let listed = store
+            .send(ListSessions {
+                status: Some(Status::PendingManual),
+                limit: 100,
+            })
+            .await
+            .expect("the store answers")
+            .expect("lists");
+        assert_eq!(listed.total, 10);
+        let audit = store
+            .send(ListAudit {
+                name: name("together-3"),
+                limit: 10,
+            })
+            .await
+            .expect("the store answers")
+            .expect("reads audit");
+        assert_eq!(audit.len(), 1, "the failed duplicate left no second record");
     }
 }
