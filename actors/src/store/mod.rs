@@ -8,7 +8,10 @@
 //! committed together in one transaction, one disk sync for all of them, when the store has
 //! read everything waiting in its mailbox. Should the batch fail, each draft is retried in a
 //! transaction of its own, so one bad draft fails alone. A read first commits what is pending,
-//! so it always sees every write sent before it.
+//! so it always sees every write sent before it. The store is an ordinary actor alone on its
+//! own arbiter thread rather than a `SyncArbiter` actor: it blocks only that thread, like a
+//! sync actor would, but it can let its mailbox fill before it commits, which a sync actor,
+//! handed one message at a time, cannot.
 
 mod schema;
 
