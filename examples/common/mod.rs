@@ -6,9 +6,9 @@
 //! lines. Sends `transcript` frames (the `--say` lines, or lines typed on stdin) once matched, and
 //! `call_ended` to hang up.
 
-use std::io;
+mod terminal;
+
 use std::process::ExitCode;
-use std::thread;
 use std::time::Duration;
 
 use actix_rt::time::{Instant, timeout};
@@ -20,6 +20,8 @@ use futures_util::stream::{self, LocalBoxStream};
 use futures_util::{Sink, SinkExt, Stream, StreamExt, future};
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use terminal::{base_url, stdin_lines};
 
 /// How long to wait for the hub to confirm a hang-up before leaving anyway.
 const HANG_UP_GRACE: Duration = Duration::from_secs(2);
@@ -217,19 +219,6 @@ async fn call(role: &Role, args: Args) -> Result<(), String> {
         .await
 }
 
-/// Checks `--url` and strips any trailing slash.
-fn base_url(url: &str) -> Result<&str, String> {
-    if url.starts_with("https://") {
-        return Err(format!(
-            "{url}: these examples speak plain HTTP only (awc is built without TLS)"
-        ));
-    }
-    if !url.starts_with("http://") {
-        return Err(format!("{url}: the hub URL must start with http://"));
-    }
-    Ok(url.trim_end_matches('/'))
-}
-
 /// `POST /api/calls/start`: asks the hub for a call leg and returns its id.
 async fn issue_leg(
     client: &awc::Client,
@@ -291,20 +280,6 @@ fn inputs(
         stream::empty().boxed_local()
     };
     stream::select(socket, keyboard).boxed_local()
-}
-
-/// Lines typed on stdin, read by a background thread so that waiting for the keyboard never
-/// blocks the socket. The stream ends when stdin does.
-fn stdin_lines() -> impl Stream<Item = String> {
-    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-    thread::spawn(move || {
-        for line in io::stdin().lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    stream::poll_fn(move |cx| receiver.poll_recv(cx))
 }
 
 impl<S> Conversation<S>
