@@ -140,7 +140,7 @@ async fn events_queued_while_no_stream_was_open_come_first_and_once() {
 
     hub.escalate(name, "user_request").await; // 3
     hub.agent_says(name, "a1", "Agent here, all sorted").await; // 4 claim, 5 message
-    hub.user_says(name, "thank you").await; // 6: the user's own words are not pushed back
+    hub.user_says(name, "thank you").await; // 6: written elsewhere, so the stream brings it
     hub.release(name).await; // 7 notice, 8 status change
 
     let turn = stream_turn(&hub, name, "thanks").await;
@@ -150,6 +150,7 @@ async fn events_queued_while_no_stream_was_open_come_first_and_once() {
             ("status_change".into(), 3),
             ("status_change".into(), 4),
             ("manual_message".into(), 5),
+            ("manual_message".into(), 6),
             ("system".into(), 7),
             ("status_change".into(), 8),
         ],
@@ -161,8 +162,11 @@ async fn events_queued_while_no_stream_was_open_come_first_and_once() {
     assert_eq!(turn.before[2]["role"], "agent");
     assert_eq!(turn.before[2]["agent_id"], "a1");
     assert_eq!(turn.before[2]["content"], "Agent here, all sorted");
-    assert_eq!(turn.before[3]["content"], RELEASE_NOTICE);
-    assert_eq!(turn.before[4]["status"], "bot_active");
+    assert_eq!(turn.before[3]["role"], "user");
+    assert_eq!(turn.before[3]["content"], "thank you");
+    assert_eq!(turn.before[3]["agent_id"], Value::Null);
+    assert_eq!(turn.before[4]["content"], RELEASE_NOTICE);
+    assert_eq!(turn.before[5]["status"], "bot_active");
     assert_eq!(turn.chunks.concat(), BOT_THANKS);
     assert!(turn.after.is_empty(), "the turn itself changed no status");
     assert_eq!(turn.done["status"], "bot_active");
@@ -194,8 +198,10 @@ async fn plain_chat_turns_leave_the_queue_for_the_next_streaming_turn() {
             ("status_change".into(), 3),
             ("status_change".into(), 4),
             ("manual_message".into(), 5),
+            ("manual_message".into(), 6),
         ]
     );
+    assert_eq!(turn.before[3]["content"], "plain turn");
     assert!(
         turn.chunks.is_empty(),
         "no bot answer while the agent holds the session"

@@ -2,7 +2,7 @@
 //! message; hands it to the session (which asks the regulator and the bot, or keeps the
 //! message for the agent) and sends the answer as JSON, or as an SSE stream: the events
 //! queued for the user since the last streaming turn first, then the bot's answer in chunks,
-//! then this turn's own status changes and notices, then `done`.
+//! then this turn's own status changes and notices (not the user's own line), then `done`.
 
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
@@ -91,7 +91,7 @@ pub async fn chat_stream(
         outcome
             .appended
             .iter()
-            .filter(|event| event.is_pushed_to_user())
+            .filter(|event| event.is_pushed_to_user() && !event.is_user_message())
             .map(|event| frame(Some(event.seq), &session_json::pushed(event))),
     );
     frames.push(frame(

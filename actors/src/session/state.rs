@@ -95,13 +95,30 @@ pub enum EventKind {
 }
 
 impl SessionEvent {
-    /// Whether `/api/chat/stream` injects this event ahead of the bot's answer: status
-    /// changes, system notices and agent messages (the user knows what they wrote).
+    /// Whether `/api/chat/stream` injects this event ahead of the bot's answer, as the seed's
+    /// queue does: status changes, system notices, and the manual messages of both roles (a
+    /// user line written elsewhere, e.g. through `/api/manual/messages` from another tab;
+    /// clients drop the ones they already show). Bot-mode lines are not injected.
     pub fn is_pushed_to_user(&self) -> bool {
         match &self.kind {
             EventKind::StatusChange { .. } => true,
-            EventKind::Message { role, .. } => matches!(role, Speaker::Agent | Speaker::System),
+            EventKind::Message { role, manual, .. } => match role {
+                Speaker::Agent | Speaker::System => true,
+                Speaker::User => *manual,
+                Speaker::Assistant => false,
+            },
         }
+    }
+
+    /// Whether this is a line the user wrote.
+    pub fn is_user_message(&self) -> bool {
+        matches!(
+            self.kind,
+            EventKind::Message {
+                role: Speaker::User,
+                ..
+            }
+        )
     }
 }
 
