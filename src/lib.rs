@@ -75,6 +75,8 @@ pub struct HubHandle {
     sessions: Addr<SessionDirectory>,
     /// Checkpointed when the hub has stopped.
     store: Addr<Store>,
+    /// The store's thread, stopped last.
+    store_thread: actix::ArbiterHandle,
     /// Longest graceful drain.
     drain: Duration,
 }
@@ -91,7 +93,7 @@ impl Hub {
     }
 
     /// Waits until the hub has stopped, then folds the store's write-ahead log into the
-    /// database file.
+    /// database file and stops the store's thread.
     pub async fn stopped(self) -> std::io::Result<()> {
         self.server.await?;
         match self.handle.store.send(Checkpoint).await {
@@ -99,6 +101,7 @@ impl Hub {
             Ok(Err(error)) => log::error!("store checkpoint failed: {error}"),
             Err(_) => log::error!("the store stopped before its checkpoint"),
         }
+        self.handle.store_thread.stop();
         Ok(())
     }
 }
@@ -137,7 +140,7 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     config.validate()?;
     let local_addr = listener.local_addr()?;
     let metrics = Arc::new(Metrics::default());
-    let store = Store::start(&config.database_path)?;
+    let (store, store_thread) = Store::start(&config.database_path)?;
     log::info!("store at {}", config.database_path);
     let settings = CallSettings {
         connect_timeout: config.call_connect_timeout,
@@ -189,6 +192,7 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
         registry,
         sessions,
         store,
+        store_thread,
         drain: config.shutdown_timeout,
     };
     log::info!("switchboard listening on {local_addr}");

@@ -28,7 +28,7 @@ use crate::handoff::{HandoffFreed, QueueHandoff, WithdrawHandoff};
 use crate::ids::SessionName;
 use crate::matchmaker::Matchmaker;
 use crate::regulator::Regulator;
-use crate::store::{LoadSession, SaveDraft, Store};
+use crate::store::{LoadSession, SaveDraft, Store, StoreError};
 
 pub use desk::DeskLost;
 use desk::{Announce, DeskLink, at_desk};
@@ -168,18 +168,23 @@ impl Session {
             return AtomicResponse::new(Box::pin(answered));
         }
         let saved = self.store.send(SaveDraft { draft });
-        let answered = saved
+        let committed = async move {
+            match saved.await {
+                Ok(commit) => commit.await.unwrap_or(Err(StoreError::Stopped)),
+                Err(_) => Err(StoreError::Stopped),
+            }
+        };
+        let answered = committed
             .into_actor(self)
             .map(move |result, act, ctx| match result {
-                Ok(Ok(draft)) => {
+                Ok(draft) => {
                     let state = act.applied(draft, ctx);
                     Ok(answer(act, state, ctx))
                 }
-                Ok(Err(error)) => {
+                Err(error) => {
                     log::error!("session {}: the store refused a change: {error}", act.name);
                     Err(SessionError::Store(error.to_string()))
                 }
-                Err(_) => Err(SessionError::Store("the store has stopped".into())),
             });
         AtomicResponse::new(Box::pin(answered))
     }

@@ -563,9 +563,9 @@ impl Draft {
         );
     }
 
-    /// The events queued for `/api/chat/stream` since its last turn (status changes, system
-    /// notices, agent messages), moving its cursor past this draft's own events, which the
-    /// turn returns separately.
+    /// The events queued for `/api/chat/stream` since its last turn (those
+    /// [`SessionEvent::is_pushed_to_user`] accepts), moving its cursor past this draft's own
+    /// events, which the turn returns separately.
     pub fn take_for_stream(&mut self, stored: &SessionState) -> Vec<SessionEvent> {
         let queued: Vec<SessionEvent> = stored
             .events_after(self.header.stream_cursor)

@@ -4,11 +4,12 @@
 //! committed. A write is acknowledged only after its transaction commits (WAL journal,
 //! `synchronous=FULL`), so whatever a client was told succeeded survives a crash or restart.
 //!
-//! Writes are batched (group commit): the drafts that arrive while the store is busy are
-//! committed together in one transaction, one disk sync for all of them, when the store has
-//! read everything waiting in its mailbox. Should the batch fail, each draft is retried in a
-//! transaction of its own, so one bad draft fails alone. A read first commits what is pending,
-//! so it always sees every write sent before it. The store is an ordinary actor alone on its
+//! Writes are batched (group commit): the drafts and call records that arrive while the store
+//! is busy are committed together in one transaction, one disk sync for all of them, as soon
+//! as the store has read everything waiting in its mailbox (or when 256 wait). Each draft's
+//! sender is answered the moment the transaction ends. Should the batch fail, each write is
+//! retried in a transaction of its own, so one bad draft fails alone. A read first commits
+//! what is pending, so it always sees every write sent before it. The store is an ordinary actor alone on its
 //! own arbiter thread rather than a `SyncArbiter` actor: it blocks only that thread, like a
 //! sync actor would, but it can let its mailbox fill before it commits, which a sync actor,
 //! handed one message at a time, cannot.
@@ -16,11 +17,10 @@
 mod schema;
 
 use std::path::Path;
-use std::time::Duration;
 
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::oneshot;
 
 use crate::escalation::Status;
@@ -60,15 +60,52 @@ pub enum StoreError {
     },
 }
 
-/// A draft waiting for the next commit, and who to tell.
-type PendingDraft = (Draft, oneshot::Sender<Result<Draft, StoreError>>);
+/// Most writes committed together; when this many wait, the store commits at once.
+const MAX_BATCH: usize = 256;
 
-/// The store actor: one SQLite connection and the drafts waiting for the next commit.
+/// A write waiting for the next commit.
+enum Pending {
+    /// A session draft, and who waits for its commit.
+    Draft(Draft, oneshot::Sender<Result<Draft, StoreError>>),
+    /// A seed-000 call was matched.
+    CallStarted(RecordCall),
+    /// A seed-000 call ended.
+    CallEnded(RecordCallEnd),
+}
+
+impl Pending {
+    /// Writes it inside `tx`.
+    fn write(&self, tx: &Connection) -> Result<(), StoreError> {
+        match self {
+            Pending::Draft(draft, _) => write_draft(tx, draft),
+            Pending::CallStarted(call) => write_call(tx, call),
+            Pending::CallEnded(end) => write_call_end(tx, end),
+        }
+    }
+
+    /// Tells whoever waits how the commit went (call records only log a failure).
+    fn done(self, result: Result<(), StoreError>) {
+        match (self, result) {
+            (Pending::Draft(draft, answer), result) => {
+                let _ = answer.send(result.map(|()| draft));
+            }
+            (_, Ok(())) => {}
+            (Pending::CallStarted(call), Err(error)) => {
+                log::error!("could not store call {}: {error}", call.session_id);
+            }
+            (Pending::CallEnded(end), Err(error)) => {
+                log::error!("could not store the end of call {}: {error}", end.session_id);
+            }
+        }
+    }
+}
+
+/// The store actor: one SQLite connection and the writes waiting for the next commit.
 pub struct Store {
     /// The open database.
     conn: Connection,
-    /// Drafts received since the last commit.
-    pending: Vec<PendingDraft>,
+    /// Writes received since the last commit.
+    pending: Vec<Pending>,
     /// A commit of `pending` is scheduled.
     commit_scheduled: bool,
 }
@@ -79,14 +116,13 @@ impl Actor for Store {
 
 impl Store {
     /// Opens (creating the file and its directory if needed) and migrates the database at
-    /// `path`, then starts the store on a thread of its own. `:memory:` keeps everything in
-    /// memory.
-    pub fn start(path: &str) -> Result<Addr<Store>, StoreError> {
+    /// `path`, then starts the store on a thread of its own, which it returns too, to be
+    /// stopped when the hub has stopped. `:memory:` keeps everything in memory.
+    pub fn start(path: &str) -> Result<(Addr<Store>, ArbiterHandle), StoreError> {
         let conn = open(path)?;
-        let thread = Arbiter::new();
-        Ok(Store::start_in_arbiter(&thread.handle(), move |_| {
-            Store::with_connection(conn)
-        }))
+        let thread = Arbiter::new().handle();
+        let store = Store::start_in_arbiter(&thread, move |_| Store::with_connection(conn));
+        Ok((store, thread))
     }
 
     fn with_connection(conn: Connection) -> Store {
@@ -97,16 +133,19 @@ impl Store {
         }
     }
 
-    /// Queues `draft` for the next commit, which runs once the mailbox has been read.
-    fn enqueue(&mut self, pending: PendingDraft, ctx: &mut Context<Self>) {
-        self.pending.push(pending);
-        if !std::mem::replace(&mut self.commit_scheduled, true) {
-            ctx.run_later(Duration::ZERO, |act, _| act.commit_pending());
+    /// Queues a write for the next commit, which runs as soon as the mailbox has been read
+    /// (or at once when [`MAX_BATCH`] writes wait).
+    fn enqueue(&mut self, write: Pending, ctx: &mut Context<Self>) {
+        self.pending.push(write);
+        if self.pending.len() >= MAX_BATCH {
+            self.commit_pending();
+        } else if !std::mem::replace(&mut self.commit_scheduled, true) {
+            ctx.spawn(fut::ready(()).map(|(), act: &mut Store, _| act.commit_pending()));
         }
     }
 
-    /// Commits every pending draft in one transaction (each alone if that fails) and tells
-    /// each sender.
+    /// Commits every pending write in one transaction (each alone if that fails) and tells
+    /// whoever waits. The answers go out at once, whatever else waits in the mailbox.
     fn commit_pending(&mut self) {
         self.commit_scheduled = false;
         let batch = std::mem::take(&mut self.pending);
@@ -118,28 +157,31 @@ impl Store {
             .transaction()
             .map_err(StoreError::from)
             .and_then(|tx| {
-                batch
-                    .iter()
-                    .try_for_each(|(draft, _)| write_draft(&tx, draft))?;
+                batch.iter().try_for_each(|write| write.write(&tx))?;
                 Ok(tx.commit()?)
             });
         match together {
-            Ok(()) => {
-                for (draft, answer) in batch {
-                    let _ = answer.send(Ok(draft));
-                }
-            }
+            Ok(()) => batch.into_iter().for_each(|write| write.done(Ok(()))),
             Err(error) if batch.len() == 1 => {
-                if let Some((_, answer)) = batch.into_iter().next() {
-                    let _ = answer.send(Err(error));
+                if let Some(write) = batch.into_iter().next() {
+                    write.done(Err(error));
                 }
             }
             Err(_) => {
-                for (draft, answer) in batch {
-                    let _ = answer.send(self.save(&draft).map(|()| draft));
+                for write in batch {
+                    let alone = self.commit_alone(&write);
+                    write.done(alone);
                 }
             }
         }
+    }
+
+    /// Commits one write in a transaction of its own.
+    fn commit_alone(&mut self, write: &Pending) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        write.write(&tx)?;
+        tx.commit()?;
+        Ok(())
     }
 
     fn load(&self, name: &SessionName) -> Result<Option<SessionState>, StoreError> {
@@ -167,14 +209,6 @@ impl Store {
             header,
             events,
         }))
-    }
-
-    /// Writes one draft in a transaction of its own.
-    fn save(&mut self, draft: &Draft) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        write_draft(&tx, draft)?;
-        tx.commit()?;
-        Ok(())
     }
 
     fn list(&self, status: Option<Status>, limit: usize) -> Result<SessionList, StoreError> {
@@ -209,34 +243,6 @@ impl Store {
         Ok(SessionList { sessions, total })
     }
 
-    fn record_call(&self, call: &RecordCall) -> Result<(), rusqlite::Error> {
-        self.conn.execute(
-            "INSERT OR REPLACE INTO calls (session_id, customer_call_id, agent_call_id,
-                 customer_name, agent_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                call.session_id.to_string(),
-                call.customer_call_id.as_str(),
-                call.agent_call_id.as_str(),
-                call.customer_name,
-                call.agent_name,
-                call.started_at.to_rfc3339(),
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn record_call_end(&self, end: &RecordCallEnd) -> Result<(), rusqlite::Error> {
-        self.conn.execute(
-            "UPDATE calls SET ended_at = ?2, end_reason = ?3 WHERE session_id = ?1",
-            params![
-                end.session_id.to_string(),
-                end.ended_at.to_rfc3339(),
-                end.reason
-            ],
-        )?;
-        Ok(())
-    }
-
     fn audit(
         &self,
         name: &SessionName,
@@ -252,8 +258,38 @@ impl Store {
     }
 }
 
+/// Writes the row of a matched call.
+fn write_call(conn: &Connection, call: &RecordCall) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT OR REPLACE INTO calls (session_id, customer_call_id, agent_call_id,
+             customer_name, agent_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            call.session_id.to_string(),
+            call.customer_call_id.as_str(),
+            call.agent_call_id.as_str(),
+            call.customer_name,
+            call.agent_name,
+            call.started_at.to_rfc3339(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes the end of a call into its row.
+fn write_call_end(conn: &Connection, end: &RecordCallEnd) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE calls SET ended_at = ?2, end_reason = ?3 WHERE session_id = ?1",
+        params![
+            end.session_id.to_string(),
+            end.ended_at.to_rfc3339(),
+            end.reason
+        ],
+    )?;
+    Ok(())
+}
+
 /// Writes one draft inside `tx`: the session row, its new events and its audit records.
-fn write_draft(tx: &Transaction<'_>, draft: &Draft) -> Result<(), StoreError> {
+fn write_draft(tx: &Connection, draft: &Draft) -> Result<(), StoreError> {
     let last_seq = draft.events.last().map(|e| e.seq);
     tx.execute(
         "INSERT INTO sessions
@@ -347,9 +383,10 @@ pub struct LoadSession {
     pub name: SessionName,
 }
 
-/// Store a draft in one transaction; the draft comes back once it has committed.
+/// Store a draft. The answer is a receiver that yields the draft once it has committed (or
+/// why it could not), sent the moment its transaction ends.
 #[derive(Message)]
-#[rtype(result = "Result<Draft, StoreError>")]
+#[rtype(result = "oneshot::Receiver<Result<Draft, StoreError>>")]
 pub struct SaveDraft {
     /// The changes.
     pub draft: Draft,
@@ -441,12 +478,12 @@ impl Handler<LoadSession> for Store {
 }
 
 impl Handler<SaveDraft> for Store {
-    type Result = ResponseFuture<Result<Draft, StoreError>>;
+    type Result = MessageResult<SaveDraft>;
 
     fn handle(&mut self, msg: SaveDraft, ctx: &mut Self::Context) -> Self::Result {
         let (answer, committed) = oneshot::channel();
-        self.enqueue((msg.draft, answer), ctx);
-        Box::pin(async move { committed.await.unwrap_or(Err(StoreError::Stopped)) })
+        self.enqueue(Pending::Draft(msg.draft, answer), ctx);
+        MessageResult(committed)
     }
 }
 
@@ -471,25 +508,16 @@ impl Handler<ListAudit> for Store {
 impl Handler<RecordCall> for Store {
     type Result = ();
 
-    fn handle(&mut self, msg: RecordCall, _: &mut Self::Context) {
-        self.commit_pending();
-        if let Err(error) = self.record_call(&msg) {
-            log::error!("could not store call {}: {error}", msg.session_id);
-        }
+    fn handle(&mut self, msg: RecordCall, ctx: &mut Self::Context) {
+        self.enqueue(Pending::CallStarted(msg), ctx);
     }
 }
 
 impl Handler<RecordCallEnd> for Store {
     type Result = ();
 
-    fn handle(&mut self, msg: RecordCallEnd, _: &mut Self::Context) {
-        self.commit_pending();
-        if let Err(error) = self.record_call_end(&msg) {
-            log::error!(
-                "could not store the end of call {}: {error}",
-                msg.session_id
-            );
-        }
+    fn handle(&mut self, msg: RecordCallEnd, ctx: &mut Self::Context) {
+        self.enqueue(Pending::CallEnded(msg), ctx);
     }
 }
 
@@ -527,9 +555,17 @@ mod tests {
         }
     }
 
+    /// Commits `draft` alone.
+    fn commit(store: &mut Store, draft: &Draft) -> Result<(), StoreError> {
+        let tx = store.conn.transaction()?;
+        write_draft(&tx, draft)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Applies `draft` to `state` after saving it, as the Session does.
     fn save(store: &mut Store, state: &mut SessionState, draft: Draft) {
-        store.save(&draft).expect("the draft commits");
+        commit(store, &draft).expect("the draft commits");
         state.apply(draft);
     }
 
@@ -594,7 +630,7 @@ mod tests {
             .expect("legal");
         let stale = draft.clone();
         save(&mut store, &mut state, draft);
-        assert!(store.save(&stale).is_err(), "seq 1 is taken");
+        assert!(commit(&mut store, &stale).is_err(), "seq 1 is taken");
         let audit = store.audit(&state.name, 10).expect("reads audit");
         assert_eq!(
             audit.len(),
@@ -615,7 +651,7 @@ mod tests {
             agent_name: "A".into(),
             started_at: Utc::now(),
         };
-        store.record_call(&call).expect("the call is stored");
+        write_call(&store.conn, &call).expect("the call is stored");
         let end_reason = || -> Option<String> {
             store
                 .conn
@@ -632,7 +668,7 @@ mod tests {
             ended_at: Utc::now(),
             reason: "ended_via_api",
         };
-        store.record_call_end(&end).expect("the end is stored");
+        write_call_end(&store.conn, &end).expect("the end is stored");
         assert_eq!(end_reason().as_deref(), Some("ended_via_api"));
     }
 
@@ -659,7 +695,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn drafts_sent_together_commit_together_and_a_bad_one_fails_alone() {
-        let store = Store::start(IN_MEMORY).expect("an in-memory store opens");
+        let (store, _) = Store::start(IN_MEMORY).expect("an in-memory store opens");
         let now = Utc::now();
         let drafts: Vec<Draft> = (0..10)
             .map(|i| {
@@ -676,7 +712,8 @@ mod tests {
         sent.push(store.send(SaveDraft { draft: duplicate }));
         let mut answers = Vec::new();
         for request in sent {
-            answers.push(request.await.expect("the store answers"));
+            let commit = request.await.expect("the store takes the draft");
+            answers.push(commit.await.expect("the store answers"));
         }
         let (stored, refused): (Vec<_>, Vec<_>) = answers.iter().partition(|a| a.is_ok());
         assert_eq!(stored.len(), 10, "every good draft committed");

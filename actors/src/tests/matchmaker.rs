@@ -31,7 +31,8 @@ fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
 }
 
 fn memory_store() -> Addr<Store> {
-    Store::start(IN_MEMORY).expect("an in-memory store opens")
+    let (store, _) = Store::start(IN_MEMORY).expect("an in-memory store opens");
+    store
 }
 
 fn matchmaker() -> Addr<Matchmaker> {
