@@ -11,6 +11,9 @@ use serde::Serialize;
 use crate::net::Clients;
 use crate::stats::{Latencies, Summary};
 
+/// How long a worker waits after a failed turn, so that a refusing server is not flooded.
+const PAUSE_AFTER_ERROR: Duration = Duration::from_millis(10);
+
 /// Options of the `chat` scenario.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ChatArgs {
@@ -58,9 +61,15 @@ impl ChatReport {
 
 /// Runs the scenario.
 pub async fn run(clients: &Clients, args: &ChatArgs) -> Result<ChatReport, String> {
+    let duration = Duration::try_from_secs_f64(args.duration).map_err(|_| {
+        format!(
+            "--duration {} is not a usable number of seconds",
+            args.duration
+        )
+    })?;
     let run_id = uuid::Uuid::new_v4().simple().to_string();
     let started = Instant::now();
-    let stop_at = started + Duration::from_secs_f64(args.duration);
+    let stop_at = started + duration;
     let workers = (0..args.concurrency.max(1)).map(|worker| {
         let session = format!("loadgen-{}-{worker}", &run_id[..8]);
         async move {
@@ -69,7 +78,10 @@ pub async fn run(clients: &Clients, args: &ChatArgs) -> Result<ChatReport, Strin
                 let sent = Instant::now();
                 match clients.chat(worker, &session, "where is my order?").await {
                     Ok(()) => latencies.record(sent.elapsed().as_micros() as u64),
-                    Err(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        actix_rt::time::sleep(PAUSE_AFTER_ERROR).await;
+                    }
                 }
             }
             (latencies, errors)

@@ -94,7 +94,10 @@ impl Pending {
                 log::error!("could not store call {}: {error}", call.session_id);
             }
             (Pending::CallEnded(end), Err(error)) => {
-                log::error!("could not store the end of call {}: {error}", end.session_id);
+                log::error!(
+                    "could not store the end of call {}: {error}",
+                    end.session_id
+                );
             }
         }
     }
