@@ -7,9 +7,9 @@
 //! Writes are batched (group commit): the drafts and call records that arrive while the store
 //! is busy are committed together in one transaction, one disk sync for all of them, as soon
 //! as the store has read everything waiting in its mailbox (or when 256 wait). Each draft's
-//! sender is answered the moment the transaction ends. Should the batch fail, each write is
-//! retried in a transaction of its own, so one bad draft fails alone. A read first commits
-//! what is pending, so it always sees every write sent before it. The store is an ordinary actor alone on its
+//! sender is answered the moment the transaction ends. Each write runs in a savepoint of its
+//! own, so one bad draft fails alone and the others still commit. A read first commits what
+//! is pending, so it always sees every write sent before it. The store is an ordinary actor alone on its
 //! own arbiter thread rather than a `SyncArbiter` actor: it blocks only that thread, like a
 //! sync actor would, but it can let its mailbox fill before it commits, which a sync actor,
 //! handed one message at a time, cannot.
@@ -50,6 +50,9 @@ pub enum StoreError {
     /// The store stopped before it answered.
     #[error("the store has stopped")]
     Stopped,
+    /// The transaction holding the write could not commit.
+    #[error("commit failed: {0}")]
+    Commit(String),
     /// The database directory could not be created.
     #[error("cannot create {path}: {source}")]
     Directory {
@@ -147,44 +150,46 @@ impl Store {
         }
     }
 
-    /// Commits every pending write in one transaction (each alone if that fails) and tells
-    /// whoever waits. The answers go out at once, whatever else waits in the mailbox.
+    /// Commits every pending write in one transaction and tells whoever waits. Each write
+    /// runs inside a savepoint of its own, so a write that fails is undone alone and the
+    /// others still commit, with one disk sync for the batch. The answers go out at once,
+    /// whatever else waits in the mailbox.
     fn commit_pending(&mut self) {
         self.commit_scheduled = false;
         let batch = std::mem::take(&mut self.pending);
         if batch.is_empty() {
             return;
         }
-        let together = self
+        let outcome = self
             .conn
             .transaction()
             .map_err(StoreError::from)
-            .and_then(|tx| {
-                batch.iter().try_for_each(|write| write.write(&tx))?;
-                Ok(tx.commit()?)
+            .and_then(|mut tx| {
+                let written = batch
+                    .iter()
+                    .map(|write| {
+                        let savepoint = tx.savepoint()?;
+                        write.write(&savepoint)?;
+                        savepoint.commit()?;
+                        Ok(())
+                    })
+                    .collect::<Vec<Result<(), StoreError>>>();
+                tx.commit()?;
+                Ok(written)
             });
-        match together {
-            Ok(()) => batch.into_iter().for_each(|write| write.done(Ok(()))),
-            Err(error) if batch.len() == 1 => {
-                if let Some(write) = batch.into_iter().next() {
-                    write.done(Err(error));
+        match outcome {
+            Ok(written) => {
+                for (write, result) in batch.into_iter().zip(written) {
+                    write.done(result);
                 }
             }
-            Err(_) => {
+            Err(error) => {
+                let detail = error.to_string();
                 for write in batch {
-                    let alone = self.commit_alone(&write);
-                    write.done(alone);
+                    write.done(Err(StoreError::Commit(detail.clone())));
                 }
             }
         }
-    }
-
-    /// Commits one write in a transaction of its own.
-    fn commit_alone(&mut self, write: &Pending) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        write.write(&tx)?;
-        tx.commit()?;
-        Ok(())
     }
 
     fn load(&self, name: &SessionName) -> Result<Option<SessionState>, StoreError> {
