@@ -9,6 +9,7 @@
 
 pub mod config;
 mod http;
+mod input;
 mod limits;
 mod session_json;
 mod state;

@@ -1,17 +1,13 @@
 //! Checks on the fields of seed-001 request bodies. Receives raw strings from the JSON
-//! bodies; sends back typed values or an [`ApiError::InvalidField`] naming the field.
+//! bodies; sends back typed values or an [`ApiError::InvalidField`] naming the field (the text
+//! rules themselves live in [`crate::input`], shared with the desk socket).
 
 use serde::Deserialize;
 use switchboard_actors::SessionName;
 use switchboard_actors::session::AgentInfo;
 
 use super::error::ApiError;
-
-/// Longest message accepted, in characters.
-pub const MAX_CONTENT_CHARS: usize = 10_000;
-
-/// Longest reason, details, agent id or agent name accepted, in characters.
-const MAX_LABEL_CHARS: usize = 200;
+use crate::input;
 
 /// `agent_info` as the seed sends it.
 #[derive(Debug, Deserialize)]
@@ -45,29 +41,12 @@ pub fn session_name(text: &str) -> Result<SessionName, ApiError> {
     SessionName::parse(text).map_err(|error| ApiError::InvalidField(error.to_string()))
 }
 
-/// Message text: not blank, at most [`MAX_CONTENT_CHARS`] characters.
+/// Message text: not blank, at most [`input::MAX_CONTENT_CHARS`] characters.
 pub fn content(field: &str, text: String) -> Result<String, ApiError> {
-    if text.trim().is_empty() {
-        return Err(ApiError::InvalidField(format!("{field} must not be empty")));
-    }
-    if text.chars().count() > MAX_CONTENT_CHARS {
-        return Err(ApiError::InvalidField(format!(
-            "{field} is longer than {MAX_CONTENT_CHARS} characters"
-        )));
-    }
-    Ok(text)
+    input::content(field, text).map_err(ApiError::InvalidField)
 }
 
 /// A short label (reason, agent id, ...): trimmed, not empty, no control characters.
 pub fn label(field: &str, text: &str) -> Result<String, ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(ApiError::InvalidField(format!("{field} must not be empty")));
-    }
-    if text.chars().count() > MAX_LABEL_CHARS || text.chars().any(char::is_control) {
-        return Err(ApiError::InvalidField(format!(
-            "{field} must be at most {MAX_LABEL_CHARS} characters without control characters"
-        )));
-    }
-    Ok(text.to_owned())
+    input::label(field, text).map_err(ApiError::InvalidField)
 }

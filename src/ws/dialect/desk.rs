@@ -31,14 +31,13 @@ use switchboard_actors::session::{
 use switchboard_actors::{ConnHandle, ConnId, DeskGone, DeskPaused, DeskReady, Event, SessionName};
 
 use super::{Dialect, Reply};
+use crate::http::ApiError;
+use crate::input;
 use crate::session_json;
 use crate::state::AppState;
 
 /// Most sessions one desk takes at once.
 const MAX_CAPACITY: usize = 100;
-
-/// Longest message accepted, in characters.
-const MAX_CONTENT_CHARS: usize = 10_000;
 
 /// Most session requests (claim, message, release) of one desk waiting for their sessions;
 /// more get `too_fast`.
@@ -129,12 +128,15 @@ impl DeskDialect {
     }
 
     fn available(&mut self, agent_id: String, agent_name: String, capacity: usize) -> Reply {
-        let (Some(agent_id), Some(agent_name)) = (label(&agent_id), label(&agent_name)) else {
-            return self.reject((
-                "invalid_fields",
-                "available: agent_id and agent_name must be non-empty, at most 200 characters"
-                    .into(),
-            ));
+        let checked = input::label("available: agent_id", &agent_id).and_then(|agent_id| {
+            Ok((
+                agent_id,
+                input::label("available: agent_name", &agent_name)?,
+            ))
+        });
+        let (agent_id, agent_name) = match checked {
+            Ok(checked) => checked,
+            Err(problem) => return self.reject(("invalid_fields", problem)),
         };
         if !(1..=MAX_CAPACITY).contains(&capacity) {
             return self.reject((
@@ -200,9 +202,10 @@ impl DeskDialect {
             in_flight.set(in_flight.get().saturating_sub(1));
             let failure = match answer {
                 Ok(Ok(_)) => None,
-                Ok(Err(error)) => Some((session_error_code(&error), error.to_string())),
-                Err(_) => Some(("unavailable", "the hub is shutting down".to_owned())),
-            };
+                Ok(Err(error)) => Some(ApiError::from(error)),
+                Err(mailbox) => Some(ApiError::from(mailbox)),
+            }
+            .map(|error| (error.code(), error.to_string()));
             if let Some((error, detail)) = failure {
                 conn.push(Event::Error {
                     error,
@@ -264,24 +267,6 @@ enum Request {
     Release,
 }
 
-/// A trimmed, non-empty label of at most 200 characters without control characters.
-fn label(text: &str) -> Option<String> {
-    let text = text.trim();
-    let fits = !text.is_empty() && text.chars().count() <= 200;
-    (fits && !text.chars().any(char::is_control)).then(|| text.to_owned())
-}
-
-/// The error code for a failed session request, as in the REST API.
-fn session_error_code(error: &SessionError) -> &'static str {
-    match error {
-        SessionError::NotFound(_) => "session_not_found",
-        SessionError::Refused(_) => "invalid_state",
-        SessionError::Store(_) => "store_unavailable",
-        SessionError::TooManySubscribers(_) => "too_many_subscribers",
-        SessionError::DeskClosed => "desk_closed",
-    }
-}
-
 fn decode(text: &str) -> Result<Inbound, Refusal> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| ("invalid_json", format!("not JSON: {e}")))?;
@@ -326,15 +311,10 @@ impl Dialect for DeskDialect {
             Ok(Inbound::Message {
                 session_name,
                 content,
-            }) => {
-                if content.trim().is_empty() || content.chars().count() > MAX_CONTENT_CHARS {
-                    return self.reject((
-                        "invalid_fields",
-                        format!("message: content must be 1 to {MAX_CONTENT_CHARS} characters"),
-                    ));
-                }
-                self.session_request(&session_name, Request::Message(content))
-            }
+            }) => match input::content("message: content", content) {
+                Ok(content) => self.session_request(&session_name, Request::Message(content)),
+                Err(problem) => self.reject(("invalid_fields", problem)),
+            },
             Ok(Inbound::Release { session_name }) => {
                 self.session_request(&session_name, Request::Release)
             }
