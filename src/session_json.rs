@@ -3,29 +3,37 @@
 //! with unix-second timestamps, as the seed writes them.
 
 use serde_json::{Value, json};
+use switchboard_actors::SessionName;
 use switchboard_actors::session::{
-    Assignment, Escalation, EventKind, SessionEvent, SessionState, Speaker,
+    Assignment, Escalation, EventKind, SessionEvent, SessionHeader, SessionState, Speaker,
 };
 
 /// The full session state: status, history, escalation and assigned agent.
 pub fn session(state: &SessionState) -> Value {
+    let mut body = summary(&state.name, &state.header, state.last_seq());
     let history: Vec<Value> = state.events.iter().filter_map(history_entry).collect();
-    let header = &state.header;
+    if let Some(fields) = body.as_object_mut() {
+        fields.insert("success".into(), json!(true));
+        fields.insert("history".into(), json!(history));
+    }
+    body
+}
+
+/// A session without its history, as a row of `GET /api/sessions`.
+pub fn summary(name: &SessionName, header: &SessionHeader, last_seq: u64) -> Value {
     json!({
-        "success": true,
-        "session_name": state.name,
+        "session_name": name,
         "status": header.status,
         "created_at": header.created_at.timestamp(),
         "updated_at": header.updated_at.timestamp(),
         "escalation": header.escalation.as_ref().map(escalation),
         "assigned_agent": header.assigned_agent.as_ref().map(assignment),
-        "history": history,
-        "last_seq": state.last_seq(),
+        "last_seq": last_seq,
     })
 }
 
 /// Why a session was escalated, with the regulator rule when the regulator did it.
-pub fn escalation(escalation: &Escalation) -> Value {
+fn escalation(escalation: &Escalation) -> Value {
     json!({
         "reason": escalation.reason,
         "details": escalation.details,
@@ -35,7 +43,7 @@ pub fn escalation(escalation: &Escalation) -> Value {
 }
 
 /// The agent holding a session.
-pub fn assignment(assignment: &Assignment) -> Value {
+fn assignment(assignment: &Assignment) -> Value {
     json!({
         "agent_id": assignment.agent.agent_id,
         "agent_name": assignment.agent.agent_name,

@@ -77,17 +77,7 @@ pub async fn list(
     let sessions: Vec<_> = list
         .sessions
         .iter()
-        .map(|row| {
-            json!({
-                "session_name": row.name,
-                "status": row.header.status,
-                "created_at": row.header.created_at.timestamp(),
-                "updated_at": row.header.updated_at.timestamp(),
-                "escalation": row.header.escalation.as_ref().map(session_json::escalation),
-                "assigned_agent": row.header.assigned_agent.as_ref().map(session_json::assignment),
-                "last_seq": row.last_seq,
-            })
-        })
+        .map(|row| session_json::summary(&row.name, &row.header, row.last_seq))
         .collect();
     Ok(HttpResponse::Ok().json(json!({
         "success": true,
