@@ -22,6 +22,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::bot::builtin;
+use crate::conn::ConnHandle;
 use crate::escalation::Status;
 use crate::event::Event;
 use crate::handoff::{HandoffFreed, QueueHandoff, WithdrawHandoff};
@@ -300,27 +301,34 @@ impl Session {
         &mut self,
         build: impl FnOnce(&SessionState) -> Result<Draft, Refusal>,
     ) -> Atomic<Arc<SessionState>> {
+        self.change_at_desk(build, None, Announce::WhenNew)
+    }
+
+    /// Builds a draft from the existing session and commits it; when the request came from
+    /// an agent's `desk`, the session is marked as held at a desk and follows that desk.
+    fn change_at_desk(
+        &mut self,
+        build: impl FnOnce(&SessionState) -> Result<Draft, Refusal>,
+        desk: Option<ConnHandle>,
+        announce: Announce,
+    ) -> Atomic<Arc<SessionState>> {
         let draft = match self.existing() {
-            Ok(state) => build(state),
+            Ok(state) => build(state).map(|draft| at_desk(draft, &desk)),
             Err(error) => return failed(error),
         };
-        self.commit(draft, |_, state, _| state)
+        self.commit(draft, move |act, state, ctx| {
+            act.attach_desk(desk, &state, announce, ctx);
+            state
+        })
     }
 
     fn claim(&mut self, msg: Claim) -> Atomic<Arc<SessionState>> {
-        let now = Utc::now();
         let Claim { agent, desk } = msg;
         if desk.as_ref().is_some_and(|desk| !desk.is_connected()) {
             return failed(SessionError::DeskClosed);
         }
-        let draft = match self.existing() {
-            Ok(state) => state.claim(&agent, now).map(|draft| at_desk(draft, &desk)),
-            Err(error) => return failed(error),
-        };
-        self.commit(draft, move |act, state, ctx| {
-            act.attach_desk(desk, &state, Announce::Always, ctx);
-            state
-        })
+        let claim = |state: &SessionState| state.claim(&agent, Utc::now());
+        self.change_at_desk(claim, desk, Announce::Always)
     }
 
     fn manual_message(&mut self, msg: PostManualMessage) -> Atomic<Arc<SessionState>> {
@@ -330,16 +338,8 @@ impl Session {
             desk,
         } = msg;
         let desk = desk.filter(|_| matches!(writer, Writer::Agent(_)));
-        let draft = match self.existing() {
-            Ok(state) => state
-                .manual_message(writer, content, Utc::now())
-                .map(|draft| at_desk(draft, &desk)),
-            Err(error) => return failed(error),
-        };
-        self.commit(draft, move |act, state, ctx| {
-            act.attach_desk(desk, &state, Announce::WhenNew, ctx);
-            state
-        })
+        let write = |state: &SessionState| state.manual_message(writer, content, Utc::now());
+        self.change_at_desk(write, desk, Announce::WhenNew)
     }
 
     fn subscribe(&mut self, msg: Subscribe) -> Result<Subscription, SessionError> {
