@@ -23,18 +23,15 @@ async fn shutdown_closes_every_socket_with_1001_and_stops() {
         assert_eq!(reason.description.as_deref(), Some("server shutting down"));
     }
     shutdown.await.expect("shutdown task");
-    actix_rt::time::timeout(Duration::from_secs(10), hub.stopped)
-        .await
-        .expect("server stopped within the drain time")
-        .expect("server task")
-        .expect("server result");
+    let addr = hub.addr;
+    hub.wait_stopped().await;
     assert!(
         began.elapsed() < test_config().shutdown_timeout,
         "drained before the timeout had to force it"
     );
 
     let refused = awc::Client::new()
-        .get(format!("http://{}/api/health", hub.addr))
+        .get(format!("http://{addr}/api/health"))
         .send()
         .await;
     assert!(refused.is_err(), "no longer accepting connections");
@@ -78,11 +75,7 @@ async fn shutdown_ends_open_event_streams_and_stops() {
     .await;
     assert!(ended.is_ok(), "the stream ended at shutdown");
     shutdown.await.expect("shutdown task");
-    actix_rt::time::timeout(Duration::from_secs(10), hub.stopped)
-        .await
-        .expect("server stopped within the drain time")
-        .expect("server task")
-        .expect("server result");
+    hub.wait_stopped().await;
     assert!(
         began.elapsed() < test_config().shutdown_timeout,
         "an open stream did not hold the shutdown to its timeout"

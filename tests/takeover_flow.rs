@@ -418,12 +418,7 @@ async fn claim_takes_a_pending_session_and_repeating_it_changes_nothing() {
     assert_eq!(written["last_seq"], 5);
     assert_eq!(written["assigned_agent"], claimed["assigned_agent"]);
 
-    let events: Vec<String> = hub
-        .audit(name)
-        .await
-        .iter()
-        .map(|record| record["event"].as_str().expect("event").to_owned())
-        .collect();
+    let events = hub.audit_events(name).await;
     assert_eq!(
         events,
         ["manual_escalate", "manual_claim", "manual_message"],

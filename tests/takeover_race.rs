@@ -248,12 +248,7 @@ async fn concurrent_escalations_and_releases_each_take_effect_once() {
         session["last_seq"], 7,
         "2 + escalate + claim + message + notice + release"
     );
-    let events: Vec<String> = hub
-        .audit(name)
-        .await
-        .iter()
-        .map(|record| record["event"].as_str().expect("event").to_owned())
-        .collect();
+    let events = hub.audit_events(name).await;
     assert_eq!(
         events,
         [

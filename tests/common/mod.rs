@@ -63,6 +63,11 @@ impl TestHub {
     /// Shuts the hub down gracefully and waits (bounded) until it has stopped.
     pub async fn stop(self) {
         self.handle.shutdown().await;
+        self.wait_stopped().await;
+    }
+
+    /// Waits (at most [`PATIENCE`]) until a shutdown begun elsewhere has stopped the hub.
+    pub async fn wait_stopped(self) {
         actix_rt::time::timeout(PATIENCE, self.stopped)
             .await
             .expect("the hub stopped within the patience")

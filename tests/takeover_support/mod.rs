@@ -384,6 +384,15 @@ impl TestHub {
         body["audit"].as_array().expect("audit list").clone()
     }
 
+    /// The `event` names of the session's audit records, oldest first.
+    pub async fn audit_events(&self, session: &str) -> Vec<String> {
+        self.audit(session)
+            .await
+            .iter()
+            .map(|record| record["event"].as_str().expect("event").to_owned())
+            .collect()
+    }
+
     /// The names listed by `GET /api/sessions?status=...`, in order.
     pub async fn listed(&self, status: &str) -> Vec<String> {
         let (code, body) = self.get(&format!("/api/sessions?status={status}")).await;
