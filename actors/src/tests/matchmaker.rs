@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
-use super::collector::{Drain, Stall, collector, events, slow_collector};
+use super::collector::{Collector, Drain, Stall, collector, events, slow_collector};
 use crate::call::{Call, RelayTranscript};
 use crate::close::CloseCode;
 use crate::conn::ConnHandle;
@@ -60,6 +60,45 @@ fn position(event: &Event) -> usize {
     match event {
         Event::QueuePosition { position, .. } => *position,
         other => panic!("expected a queue position, got {other:?}"),
+    }
+}
+
+/// A matched call whose two legs both have a (collector) socket, each past its first events.
+struct ConnectedCall {
+    /// The customer's leg.
+    customer: CallStarted,
+    /// The customer's socket.
+    customer_rx: Addr<Collector>,
+    /// The agent's leg.
+    agent: CallStarted,
+    /// The agent's socket.
+    agent_rx: Addr<Collector>,
+    /// How actors reach the agent's socket.
+    agent_conn: ConnHandle,
+    /// The call actor.
+    call: Addr<Call>,
+}
+
+/// Starts a customer and an agent, connects both, and checks they were paired together.
+async fn connected_call(mm: &Addr<Matchmaker>) -> ConnectedCall {
+    let customer = start(mm, Role::Customer, "Ann").await;
+    let (customer_rx, customer_conn) = collector();
+    attach(mm, &customer.call_id, customer_conn).await;
+    events(&customer_rx, 1).await;
+    let agent = start(mm, Role::Agent, "Bob").await;
+    let matched = events(&customer_rx, 1).await;
+    let (call, partner) = call_of(&matched[0]);
+    assert_eq!(partner, agent.call_id);
+    let (agent_rx, agent_conn) = collector();
+    attach(mm, &agent.call_id, agent_conn.clone()).await;
+    events(&agent_rx, 1).await;
+    ConnectedCall {
+        customer,
+        customer_rx,
+        agent,
+        agent_rx,
+        agent_conn,
+        call,
     }
 }
 
@@ -214,19 +253,14 @@ async fn unknown_and_duplicate_sockets_are_refused() {
 #[actix_rt::test]
 async fn a_call_relays_with_the_senders_role_and_ends_on_disconnect() {
     let mm = matchmaker();
-    let customer = start(&mm, Role::Customer, "Ann").await;
-    let (customer_rx, customer_conn) = collector();
-    attach(&mm, &customer.call_id, customer_conn).await;
-    events(&customer_rx, 1).await;
-
-    let agent = start(&mm, Role::Agent, "Bob").await;
-    let matched = events(&customer_rx, 1).await;
-    let (call, partner) = call_of(&matched[0]);
-    assert_eq!(partner, agent.call_id);
-
-    let (agent_rx, agent_conn) = collector();
-    attach(&mm, &agent.call_id, agent_conn.clone()).await;
-    events(&agent_rx, 1).await;
+    let ConnectedCall {
+        customer,
+        customer_rx,
+        agent,
+        agent_rx,
+        agent_conn,
+        call,
+    } = connected_call(&mm).await;
 
     call.send(RelayTranscript {
         call_id: customer.call_id.clone(),
@@ -502,15 +536,13 @@ async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
 #[actix_rt::test]
 async fn a_leg_closed_by_shutdown_ends_the_call_without_telling_the_partner() {
     let mm = matchmaker();
-    let customer = start(&mm, Role::Customer, "Ann").await;
-    let (customer_rx, customer_conn) = collector();
-    attach(&mm, &customer.call_id, customer_conn).await;
-    events(&customer_rx, 1).await;
-    let agent = start(&mm, Role::Agent, "Bob").await;
-    let (agent_rx, agent_conn) = collector();
-    attach(&mm, &agent.call_id, agent_conn.clone()).await;
-    events(&customer_rx, 1).await;
-    events(&agent_rx, 1).await;
+    let ConnectedCall {
+        customer,
+        customer_rx,
+        agent,
+        agent_conn,
+        ..
+    } = connected_call(&mm).await;
 
     mm.send(LeaveLeg {
         call_id: agent.call_id.clone(),
