@@ -7,36 +7,32 @@
 //! actors, serves on the given listener and returns when the hub has shut down. [`start`] does
 //! the same but hands back a [`Hub`] to steer, for tests that need to stop it themselves.
 
+#![warn(missing_docs)]
+
+mod api_error;
 pub mod config;
 mod http;
 mod input;
 mod limits;
-mod session_json;
-mod state;
-mod ws;
+pub mod wire;
+mod wiring;
+pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix::{Actor, Addr};
+use actix::Addr;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
-use switchboard_actors::regulator::Regulator;
-use switchboard_actors::session::{
-    HubStopping, Notices, RestoreHandoffs, SessionDirectory, SessionSettings,
-};
+use switchboard_actors::kernel::close::CloseCode;
+use switchboard_actors::registry::{CloseAll, ConnectionRegistry, CountConnections};
 use switchboard_actors::store::{Checkpoint, Store, StoreError};
-use switchboard_actors::{
-    CallSettings, CloseAll, CloseCode, CountConnections, Matchmaker, Metrics, Monitor,
-    SessionRegistry,
-};
+use switchboard_actors::takeover::Sessions;
 
 pub use config::{Config, ConfigError};
 pub use limits::raise_open_file_limit;
 
-use state::AppState;
-use ws::SocketLimits;
+use wiring::Actors;
 
 /// Connections each worker accepts beyond the socket limit, for plain HTTP clients.
 const HTTP_CONNECTION_HEADROOM: usize = 1024;
@@ -71,9 +67,9 @@ pub struct HubHandle {
     /// The HTTP server's handle.
     server: ServerHandle,
     /// Told to close every socket with 1001.
-    registry: Addr<SessionRegistry>,
+    registry: Addr<ConnectionRegistry>,
     /// Told to end every SSE stream.
-    sessions: Addr<SessionDirectory>,
+    sessions: Sessions,
     /// Checkpointed when the hub has stopped.
     store: Addr<Store>,
     /// The store's thread, stopped last.
@@ -115,7 +111,7 @@ impl HubHandle {
     /// written; [`Hub::stopped`] checkpoints the store last.
     pub async fn shutdown(&self) {
         self.server.pause().await;
-        self.sessions.do_send(HubStopping);
+        self.sessions.hub_stopping();
         let told = self
             .registry
             .send(CloseAll {
@@ -140,50 +136,24 @@ impl HubHandle {
 pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     config.validate()?;
     let local_addr = listener.local_addr()?;
-    let metrics = Arc::new(Metrics::default());
-    let (store, store_thread) = Store::start(&config.database_path)?;
-    log::info!("store at {}", config.database_path);
-    let settings = CallSettings {
-        connect_timeout: config.call_connect_timeout,
-        transcript_backlog: config.transcript_backlog,
-        queue_update_interval: config.queue_update_interval,
-        queue_limit: config.queue_limit,
-    };
-    let matchmaker = Matchmaker::new(settings, metrics.clone(), store.clone()).start();
-    let sessions =
-        SessionDirectory::new(store.clone(), matchmaker.clone(), session_settings(&config)).start();
-    sessions.do_send(RestoreHandoffs);
-    let state = AppState {
-        matchmaker,
-        sessions: sessions.clone(),
-        store: store.clone(),
-        sse_keepalive: config.sse_keepalive_interval,
-        registry: SessionRegistry::new(config.max_connections, metrics.clone()).start(),
-        monitor: Monitor::new(metrics.clone()).start(),
-        metrics,
-        socket_limits: SocketLimits {
-            heartbeat_interval: config.heartbeat_interval,
-            connection_timeout: config.connection_timeout,
-            max_frame_bytes: config.max_frame_bytes,
-            outbound_queue: config.outbound_queue,
-        },
-    };
-    let registry = state.registry.clone();
-    let drain_seconds = config.shutdown_timeout.as_millis().div_ceil(1000) as u64;
+    let actors = Actors::start(&config)?;
+    let (registry, sessions) = (actors.sockets.registry.clone(), actors.sessions.clone());
+    let (store, store_thread) = (actors.store.clone(), actors.store_thread.clone());
+    let drain_seconds = config.server.shutdown_timeout.as_millis().div_ceil(1000) as u64;
+    let max_connections = config
+        .sockets
+        .max_connections
+        .saturating_add(HTTP_CONNECTION_HEADROOM);
     let server = HttpServer::new(move || {
         App::new()
-            .app_data(web::Data::new(state.clone()))
+            .configure(|cfg| actors.register(cfg))
             .configure(http::routes)
             .configure(ws::routes)
             .default_service(web::to(http::not_found))
     })
-    .workers(config.workers)
+    .workers(config.server.worker_threads())
     .tcp_nodelay(true)
-    .max_connections(
-        config
-            .max_connections
-            .saturating_add(HTTP_CONNECTION_HEADROOM),
-    )
+    .max_connections(max_connections)
     .disable_signals()
     .shutdown_timeout(drain_seconds)
     .listen(listener)?
@@ -194,28 +164,13 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
         sessions,
         store,
         store_thread,
-        drain: config.shutdown_timeout,
+        drain: config.server.shutdown_timeout,
     };
     log::info!("switchboard listening on {local_addr}");
     Ok(Hub {
         server,
         handle,
         local_addr,
-    })
-}
-
-fn session_settings(config: &Config) -> Arc<SessionSettings> {
-    Arc::new(SessionSettings {
-        regulator: Regulator::new(&config.escalation_keywords, config.bot_failure_threshold),
-        notices: Notices {
-            escalated: config.escalation_notice.clone(),
-            released: config.release_notice.clone(),
-            agent_lost: config.agent_lost_notice.clone(),
-        },
-        desk_grace: config.desk_reconnect_grace,
-        idle_timeout: config.session_idle_timeout,
-        subscriber_queue: config.sse_subscriber_queue,
-        max_subscribers: config.sse_max_subscribers,
     })
 }
 

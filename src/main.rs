@@ -1,7 +1,9 @@
 //! The `switchboard` binary: reads the config from flags and the environment, starts logging,
-//! raises the open-file limit (one descriptor per socket), binds the listener and runs the hub
-//! until SIGINT or SIGTERM.
+//! raises the open-file limit (one descriptor per socket), binds the listener, prints the URL
+//! it serves as the first line on standard output (so a script that starts it with `--port 0`
+//! learns the port without reading the log), and runs the hub until SIGINT or SIGTERM.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::process::ExitCode;
 
@@ -9,12 +11,14 @@ use switchboard::Config;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let config = Config::from_env_and_args();
+    env_logger::Builder::from_env(env_logger::Env::new().write_style("RUST_LOG_STYLE"))
+        .parse_filters(&config.logging.filter)
+        .init();
     match switchboard::raise_open_file_limit() {
         Ok(limit) => log::info!("open-file limit: {limit}"),
         Err(error) => log::warn!("cannot raise the open-file limit: {error}"),
     }
-    let config = Config::from_env_and_args();
     if let Err(error) = config.validate() {
         log::error!("invalid configuration: {error}");
         return ExitCode::from(2);
@@ -27,6 +31,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if let Ok(bound) = listener.local_addr() {
+        let mut stdout = std::io::stdout();
+        let _ = writeln!(stdout, "http://{bound}").and_then(|()| stdout.flush());
+    }
     match switchboard::run(config, listener).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

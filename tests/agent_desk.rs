@@ -265,9 +265,10 @@ async fn capacity_counts_every_held_session_however_it_was_taken() {
 
 #[actix_rt::test]
 async fn a_desk_that_does_not_come_back_hands_its_sessions_back_to_the_bot() {
-    let config = switchboard::Config {
-        desk_reconnect_grace: std::time::Duration::from_millis(200),
-        ..test_config()
+    let config = {
+        let mut config = test_config();
+        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(200);
+        config
     };
     let hub = start_hub(config);
     let mut desk = ready_desk(&hub, "agent_gone", 1).await;
@@ -316,9 +317,10 @@ async fn a_desk_that_does_not_come_back_hands_its_sessions_back_to_the_bot() {
 
 #[actix_rt::test]
 async fn a_desk_that_comes_back_in_time_gets_its_sessions_again() {
-    let config = switchboard::Config {
-        desk_reconnect_grace: std::time::Duration::from_millis(300),
-        ..test_config()
+    let config = {
+        let mut config = test_config();
+        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(300);
+        config
     };
     let hub = start_hub(config);
     let mut desk = ready_desk(&hub, "agent_back", 2).await;
@@ -363,9 +365,10 @@ async fn a_desk_cannot_release_another_agents_session() {
 
 #[actix_rt::test]
 async fn an_agents_new_desk_inherits_the_sessions_when_the_old_one_closes_later() {
-    let config = switchboard::Config {
-        desk_reconnect_grace: std::time::Duration::from_millis(200),
-        ..test_config()
+    let config = {
+        let mut config = test_config();
+        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(200);
+        config
     };
     let hub = start_hub(config);
     let mut old = ready_desk(&hub, "agent_twice", 2).await;
@@ -397,9 +400,10 @@ async fn until_status(hub: &TestHub, name: &str, status: &str) -> Value {
 }
 #[actix_rt::test]
 async fn an_agent_whose_desks_all_drop_at_once_does_not_strand_the_session() {
-    let config = switchboard::Config {
-        desk_reconnect_grace: std::time::Duration::from_millis(200),
-        ..test_config()
+    let config = {
+        let mut config = test_config();
+        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(200);
+        config
     };
     let hub = start_hub(config);
     let mut first = ready_desk(&hub, "agent_blip", 1).await;
@@ -421,10 +425,11 @@ async fn an_agent_whose_desks_all_drop_at_once_does_not_strand_the_session() {
 #[actix_rt::test]
 async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() {
     let database = TempDatabase::new("desk-restart");
-    let on_file = || switchboard::Config {
-        database_path: database.path_str(),
-        desk_reconnect_grace: std::time::Duration::from_millis(400),
-        ..test_config()
+    let on_file = || {
+        let mut config = test_config();
+        config.store.database_path = database.path_str();
+        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(400);
+        config
     };
     let first = start_hub(on_file());
     let mut desk = ready_desk(&first, "agent_r", 2).await;

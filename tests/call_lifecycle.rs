@@ -181,9 +181,10 @@ async fn start_call_must_name_the_socket_own_call_id() {
 
 #[actix_web::test]
 async fn legs_that_never_open_their_socket_expire() {
-    let hub = start_hub(switchboard::Config {
-        call_connect_timeout: Duration::from_millis(600),
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.calls.connect_timeout = Duration::from_millis(600);
+        config
     });
     hub.start_call("customer", "never connects").await;
     hub.wait_for_health(|h| h["waiting_customers"] == 0).await;

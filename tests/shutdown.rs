@@ -26,7 +26,7 @@ async fn shutdown_closes_every_socket_with_1001_and_stops() {
     let addr = hub.addr;
     hub.wait_stopped().await;
     assert!(
-        began.elapsed() < test_config().shutdown_timeout,
+        began.elapsed() < test_config().server.shutdown_timeout,
         "drained before the timeout had to force it"
     );
 
@@ -77,7 +77,7 @@ async fn shutdown_ends_open_event_streams_and_stops() {
     shutdown.await.expect("shutdown task");
     hub.wait_stopped().await;
     assert!(
-        began.elapsed() < test_config().shutdown_timeout,
+        began.elapsed() < test_config().server.shutdown_timeout,
         "an open stream did not hold the shutdown to its timeout"
     );
 }

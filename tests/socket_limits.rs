@@ -9,14 +9,14 @@ use std::time::Duration;
 use actix_http::ws::{Frame, Message};
 use common::{matched_pair, start_hub, test_config};
 use serde_json::json;
-use switchboard::Config as HubConfig;
 
 #[actix_web::test]
 async fn a_silent_client_is_pinged_then_closed_with_4000() {
-    let hub = start_hub(HubConfig {
-        heartbeat_interval: Duration::from_millis(20),
-        connection_timeout: Duration::from_millis(200),
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.sockets.heartbeat_interval = Duration::from_millis(20);
+        config.sockets.connection_timeout = Duration::from_millis(200);
+        config
     });
     let body = hub.start_call("customer", "Silent").await;
     let started = std::time::Instant::now();
@@ -39,10 +39,11 @@ async fn a_silent_client_is_pinged_then_closed_with_4000() {
 
 #[actix_web::test]
 async fn a_client_that_answers_pings_outlives_the_timeout() {
-    let hub = start_hub(HubConfig {
-        heartbeat_interval: Duration::from_millis(20),
-        connection_timeout: Duration::from_millis(500),
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.sockets.heartbeat_interval = Duration::from_millis(20);
+        config.sockets.connection_timeout = Duration::from_millis(500);
+        config
     });
     let (_, mut ws, _) = hub.waiting_leg("customer", "Awake").await;
     ws.idle_for(Duration::from_millis(1500)).await;
@@ -60,9 +61,10 @@ async fn json_ping_gets_a_pong_with_a_timestamp() {
 
 #[actix_web::test]
 async fn bad_input_gets_error_frames_and_the_call_goes_on() {
-    let hub = start_hub(HubConfig {
-        max_frame_bytes: 1024,
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.sockets.max_frame_bytes = 1024;
+        config
     });
     let (mut customer, _, mut agent, _) = matched_pair(&hub, "bad").await;
     let cases = [
@@ -103,9 +105,10 @@ async fn bad_input_gets_error_frames_and_the_call_goes_on() {
 
 #[actix_web::test]
 async fn fragmented_messages_are_reassembled_and_limited() {
-    let hub = start_hub(HubConfig {
-        max_frame_bytes: 1024,
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.sockets.max_frame_bytes = 1024;
+        config
     });
     let (mut customer, _, mut agent, _) = matched_pair(&hub, "frag").await;
     let line = json!({"type": "transcript", "text": "in three pieces"}).to_string();
@@ -120,9 +123,10 @@ async fn fragmented_messages_are_reassembled_and_limited() {
 
 #[actix_web::test]
 async fn a_message_over_the_hard_cap_closes_with_1009() {
-    let hub = start_hub(HubConfig {
-        max_frame_bytes: 1024,
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.sockets.max_frame_bytes = 1024;
+        config
     });
     let (_, mut ws, _) = hub.waiting_leg("customer", "Huge").await;
     ws.send_text("z".repeat(2 << 20)).await;
@@ -131,9 +135,10 @@ async fn a_message_over_the_hard_cap_closes_with_1009() {
 
 #[actix_web::test]
 async fn the_connection_cap_refuses_the_next_socket_with_1013() {
-    let hub = start_hub(HubConfig {
-        max_connections: 3,
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.sockets.max_connections = 3;
+        config
     });
     let mut held = Vec::new();
     for n in 0..3 {

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use common::{TestHub, start_hub, test_config};
 use serde_json::{Value, json};
-use switchboard::Config;
 use takeover_support::{
     BOT_GREETING, ESCALATION_NOTICE, RELEASE_NOTICE, SseStream, assert_error, keys,
     streaming_client,
@@ -259,10 +258,11 @@ async fn resuming_with_last_event_id_misses_nothing_and_repeats_nothing() {
 /// limit of one subscriber, a second subscription succeeds exactly when the first was cut off.
 #[actix_rt::test]
 async fn a_subscriber_that_falls_behind_is_cut_off_and_resumes_without_gaps() {
-    let hub = start_hub(Config {
-        sse_subscriber_queue: 8,
-        sse_max_subscribers: 1,
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.takeover.sse_subscriber_queue = 8;
+        config.takeover.sse_max_subscribers = 1;
+        config
     });
     let name = "behind";
     hub.chat(name, "hello").await;
@@ -325,9 +325,10 @@ async fn a_subscriber_that_falls_behind_is_cut_off_and_resumes_without_gaps() {
 
 #[actix_rt::test]
 async fn the_subscriber_limit_is_a_429_and_frees_up_when_one_leaves() {
-    let hub = start_hub(Config {
-        sse_max_subscribers: 2,
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.takeover.sse_max_subscribers = 2;
+        config
     });
     let name = "crowded";
     hub.chat(name, "hello").await;

@@ -12,7 +12,6 @@ use std::time::Duration;
 use common::{TestHub, start_hub, test_config};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
-use switchboard::Config;
 use takeover_support::{BOT_FALLBACK, agent, assert_conflict};
 
 /// One claimant: agent `id` either claims or writes a first message.
@@ -155,9 +154,10 @@ async fn concurrent_chat_turns_get_gapless_sequence_numbers() {
 
 #[actix_rt::test]
 async fn an_idle_session_unloads_and_comes_back_whole() {
-    let hub = start_hub(Config {
-        session_idle_timeout: Duration::from_millis(20),
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.takeover.session_idle_timeout = Duration::from_millis(20);
+        config
     });
     let name = "sleepy";
     for text in ["qwerty", "asdf"] {

@@ -9,7 +9,6 @@ mod takeover_support;
 
 use common::{TestHub, start_hub, test_config};
 use serde_json::{Value, json};
-use switchboard::Config;
 use takeover_support::{BOT_FALLBACK, ESCALATION_NOTICE};
 
 /// Asserts that the turn escalated by `rule` without a bot answer, and what it left behind:
@@ -194,11 +193,12 @@ async fn a_manual_escalation_resets_the_failure_count() {
 
 #[actix_rt::test]
 async fn configured_keywords_replace_the_defaults_and_zero_turns_failures_off() {
-    let hub = start_hub(Config {
-        escalation_keywords: vec!["Supervisor".into(), "经理".into()],
-        bot_failure_threshold: 0,
-        escalation_notice: "A supervisor is on the way.".into(),
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.takeover.escalation_keywords = vec!["Supervisor".into(), "经理".into()];
+        config.takeover.bot_failure_threshold = 0;
+        config.takeover.escalation_notice = "A supervisor is on the way.".into();
+        config
     });
     assert_bot_answers(&hub, "defaults-off", "hello, I want a human agent operator").await;
     for _ in 0..5 {
@@ -221,10 +221,11 @@ async fn configured_keywords_replace_the_defaults_and_zero_turns_failures_off() 
 
 #[actix_rt::test]
 async fn a_configured_failure_threshold_and_release_notice_are_used() {
-    let hub = start_hub(Config {
-        bot_failure_threshold: 2,
-        release_notice: "Back to the bot.".into(),
-        ..test_config()
+    let hub = start_hub({
+        let mut config = test_config();
+        config.takeover.bot_failure_threshold = 2;
+        config.takeover.release_notice = "Back to the bot.".into();
+        config
     });
     let name = "threshold";
     assert_bot_answers(&hub, name, "qwerty").await;

@@ -21,9 +21,10 @@ async fn snapshot(hub: &TestHub, name: &str) -> (Value, Vec<Value>) {
     (hub.session(name).await, hub.audit(name).await)
 }
 fn on_file(database: &TempDatabase) -> Config {
-    Config {
-        database_path: database.path_str(),
-        ..test_config()
+    {
+        let mut config = test_config();
+        config.store.database_path = database.path_str();
+        config
     }
 }
 

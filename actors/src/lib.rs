@@ -1,76 +1,106 @@
 //! Switchboard's actor core: every piece of domain state lives in exactly one actor here, and
 //! actors talk only through typed messages. No actix-web in this crate.
 //!
+//! # The house
+//!
+//! Rooms by capability, a small kernel under them:
+//!
+//! - [`kernel`]: identifiers, the handle that reaches a socket
+//!   ([`ConnHandle`](kernel::handle::ConnHandle)), close codes,
+//!   the two sides of a call, the clock, the counters, and how settings are spelled. It knows
+//!   no room.
+//! - [`registry`] and [`monitor`]: the two shared services, the connection registry and the
+//!   counters' snapshot.
+//! - [`store`]: SQLite on its own thread with group commit. It stores rows, one table group per
+//!   room, and knows none of the rooms' types.
+//! - [`calls`]: seed 000, call-id matchmaking.
+//! - [`takeover`]: seed 001, bot-to-human takeover.
+//! - [`bot`]: the bot the takeover room asks for answers.
+//!
+//! Dependencies point down: a room uses the kernel, the store and the bot, never another room.
+//! Where an actor must reach one of another room, the wiring hands it a `Recipient` (or a
+//! narrow handle of recipients such as [`calls::CallLink`] or
+//! [`takeover::session_requests::SessionLink`]); even inside a room, a child actor reaches the
+//! one that started it that way, so no two modules import each other.
+//!
+//! The next rooms go beside these, each touching the kernel in a line or two at most:
+//! `agent/` for seed 004's agent socket (streaming, tool calls, cancel, statistics), with the
+//! bot's backends and tools growing in [`bot`]; `interview/` for seed 002's interview socket
+//! (text and base64 audio); `chat/` for seed 003's authenticated chat hub and admin monitor,
+//! whose presence and per-user routing join the [`registry`]. Each defines its own event family
+//! (as [`calls::CallEvent`] and [`takeover::DeskEvent`] do), its own config area and counters,
+//! and its dialect in the web crate.
+//!
 //! # The actor map
 //!
-//! - A **connection** (one per socket, in the web crate) is reached through a [`ConnHandle`]:
-//!   it accepts [`Deliver`] (an [`Event`] to encode and send) and [`Disconnect`] (close with a
-//!   [`CloseCode`]). Its event mailbox is bounded; a client that stops reading is disconnected
-//!   as a slow consumer instead of growing memory.
-//! - The [`SessionRegistry`] admits sockets under the connection limit ([`Register`]), forgets
-//!   them ([`Deregister`]), counts them ([`CountConnections`]) and closes them all on shutdown
-//!   ([`CloseAll`]).
-//! - The [`Matchmaker`] is the call directory: it issues call ids ([`StartCall`]), keeps the
+//! - A **connection** (one per socket, in the web crate) is reached through a
+//!   [`ConnHandle<E>`](kernel::handle::ConnHandle) for the event family `E` its protocol speaks: it accepts
+//!   [`Deliver<E>`](kernel::handle::Deliver) and [`Disconnect`](kernel::handle::Disconnect).
+//!   Its mailbox is bounded; a client that stops reading is disconnected as a slow consumer
+//!   instead of growing memory.
+//! - The [`ConnectionRegistry`](registry::ConnectionRegistry) admits sockets under the
+//!   connection limit, forgets them, counts them and closes them all on shutdown.
+//! - The [`Matchmaker`](calls::Matchmaker) is the call directory: it issues call ids, keeps the
 //!   customer and agent queues FIFO (ranked, so a leg's place is found without a scan), sends
 //!   waiting legs their places in coalesced rounds, and when a pair forms it starts a
-//!   [`Call`] for it on the thread of a leg that already has a socket. Sockets announce
-//!   themselves with [`AttachLeg`] and leave with [`LeaveLeg`]; a waiting leg whose socket
-//!   leaves is dropped from its queue. Ended legs are remembered for the connect timeout, so a
-//!   socket that opens late hears `call_ended` with the reason.
-//! - A [`Call`] is one matched call. It tells both legs [`Event::CallMatched`] (carrying its
-//!   own address), relays [`RelayTranscript`] from one leg to the other as
-//!   [`Event::Transcript`] with the speaker's role set by the hub, and ends the call on a hang
-//!   up, a disconnect, a missed connect deadline or a REST request, telling every open leg
-//!   [`Event::CallEnded`]. It then lingers briefly, answering sockets still on their way.
-//! - A [`session::Session`] is one seed-001 conversation, found by name through the
-//!   [`session::SessionDirectory`]. It is the only writer of its status
-//!   ([`escalation`]'s machine), history, escalation and agent; the [`regulator`] and the
-//!   [`bot`] are pure functions it calls. Every change is committed by the [`store::Store`]
-//!   (SQLite on its own thread) before the session applies it, pushes the new events to its
-//!   SSE subscribers and agent desk, and answers. An escalated session queues in the
-//!   Matchmaker's handover queue ([`DeskReady`] and friends), which offers it to the
-//!   least-loaded agent desk with room.
-//! - The [`Monitor`] answers [`GetStats`] from the shared [`Metrics`] counters.
+//!   [`Call`](calls::Call) on the thread of a leg that already has a socket. Ended legs are
+//!   remembered for the connect timeout, so a socket that opens late hears why.
+//! - A [`Call`](calls::Call) is one matched call. It tells both legs they are matched (handing
+//!   each socket a [`CallLink`](calls::CallLink) to itself), relays transcripts from one leg to
+//!   the other with the speaker set by the hub, and ends the call on a hang up, a disconnect, a
+//!   missed connect deadline or a REST request. It then lingers briefly, answering sockets still
+//!   on their way, and tells the Matchmaker through a `Recipient`.
+//! - A [`Session`](takeover::session::Session) is one seed-001 conversation, found by name
+//!   through the [`SessionDirectory`](takeover::SessionDirectory). It is the only writer of its
+//!   status, history, escalation and agent; the regulator and the bot are pure functions it
+//!   calls. Every change is committed by the [`Store`](store::Store) before the session applies
+//!   it, pushes the new events to its SSE subscribers and agent desk, and answers.
+//! - The [`HandoverBoard`](takeover::HandoverBoard) queues escalated sessions and offers each to
+//!   the least-loaded agent desk with room; a session whose desk closed waits there for another
+//!   desk of its agent.
+//! - The [`Monitor`](monitor::Monitor) answers statistics from the rooms' counters.
 //!
 //! # The path of an ordinary message
 //!
-//! A transcript goes socket → [`Call`] → partner socket, two mailbox hops. The registry and
-//! the matchmaker are on the control path only (admission, matching, lookups). A seed-001
-//! request goes handler → directory → [`session::Session`] → [`store::Store`] and back.
+//! A transcript goes socket → [`Call`](calls::Call) → partner socket, two mailbox hops. The
+//! registry and the matchmaker are on the control path only (admission, matching, lookups). A
+//! seed-001 request goes handler → directory → Session → Store and back.
+//!
+//! # Rules every actor keeps
+//!
+//! - Messages are named-field structs; handlers call one plain method.
+//! - Addresses come in through constructors; no globals, no shared domain state.
+//! - Every outbound queue is bounded; deadlines read the runtime clock ([`kernel::clock`]), so
+//!   tests on paused time drive them.
+//!
+//! # On more than one machine
+//!
+//! Today every actor runs in one process. What is per node and what must move to a shared
+//! engine (Redis or Valkey streams and pub/sub for what moves, a server database for what is
+//! kept) when the hub runs on several nodes, and the one actor each goes through, so that
+//! nothing else changes:
+//!
+//! | state | today | on several nodes | through |
+//! |---|---|---|---|
+//! | sockets, heartbeats, outbound queues | per connection | stays per node | the connection |
+//! | admission and the connection count | [`ConnectionRegistry`](registry::ConnectionRegistry) | per node, with a cluster-wide cap read from the engine | the registry |
+//! | presence and routing to a user's sockets (seed 003) | not yet | shared: user → node, published through the engine | the registry |
+//! | the call queues and call ids | [`Matchmaker`](calls::Matchmaker) | shared: one queue per side in the engine, popped atomically | the Matchmaker, which becomes a client of the engine |
+//! | a matched call's relay | [`Call`](calls::Call), on a leg's node | per pair; a leg on another node is reached through the engine's pub/sub | the Call |
+//! | the handover queue and desk loads | [`HandoverBoard`](takeover::HandoverBoard) | shared: waiting sessions and desk loads in the engine | the board |
+//! | a session's ordering and history | the [`Session`](takeover::session::Session) actor, one per name in the process | one owner per session across nodes (a lease in the engine); history in a server database | the directory, which finds or takes the lease |
+//! | SSE subscribers and a desk's link | the session's node | the subscriber's node, fed from the owner through the engine | the Session |
+//! | counters | atomics per process | per node, summed by the scraper | the Monitor |
+
+#![warn(missing_docs)]
 
 pub mod bot;
-mod call;
-mod close;
-mod conn;
-pub mod escalation;
-mod event;
-mod handoff;
-mod ids;
-mod matchmaker;
-mod monitor;
-mod queue;
-mod registry;
-pub mod regulator;
-mod role;
-pub mod session;
+pub mod calls;
+pub mod kernel;
+pub mod monitor;
+pub mod registry;
 pub mod store;
-
-pub use call::{Call, RelayTranscript};
-pub use close::CloseCode;
-pub use conn::{ConnHandle, Deliver, Disconnect};
-pub use event::{EndReason, Event};
-pub use handoff::{DeskGone, DeskPaused, DeskReady};
-pub use ids::{CallId, ConnId, InvalidCallId, InvalidSessionName, SessionId, SessionName};
-pub use matchmaker::{
-    ActiveCall, AttachLeg, CallSettings, CallStarted, CallView, CallsSnapshot, EndCall, EndOrigin,
-    LeaveLeg, ListCalls, LookupCall, Matchmaker, Placement, QueueFull, StartCall, UnknownCall,
-    WaitingLeg,
-};
-pub use monitor::{GetStats, Metrics, Monitor, Stats};
-pub use registry::{
-    AdmissionRefused, CloseAll, CountConnections, Deregister, Register, SessionRegistry,
-};
-pub use role::Role;
+pub mod takeover;
 
 #[cfg(test)]
 mod tests;

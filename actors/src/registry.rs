@@ -1,24 +1,27 @@
-//! SessionRegistry: the phone book of live connections. Receives [`Register`] (admission under
-//! the connection limit), [`Deregister`], [`CountConnections`] and [`CloseAll`] (shutdown) from
-//! connections and the server; sends [`crate::conn::Disconnect`] to connections. It is on the control path only:
-//! no ordinary message passes through it.
+//! ConnectionRegistry: the phone book of live sockets, named for what it does today: it admits
+//! a socket under the connection limit ([`Register`]), forgets it ([`Deregister`]), counts the
+//! open ones ([`CountConnections`]) and closes them all at shutdown ([`CloseAll`]), sending
+//! [`Disconnect`](crate::kernel::handle::Disconnect) through each socket's
+//! [`ConnControl`]. Receives those from connections and the server. It is on the control path
+//! only: no ordinary message passes through it. Routing to a user's connections and presence
+//! (seed 003) are its next duties: they are per-connection facts, so they belong here.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix::prelude::*;
 
-use crate::close::CloseCode;
-use crate::conn::ConnHandle;
-use crate::ids::ConnId;
-use crate::monitor::Metrics;
+use crate::kernel::close::CloseCode;
+use crate::kernel::handle::ConnControl;
+use crate::kernel::ids::ConnId;
+use crate::kernel::metrics::ConnectionMetrics;
 
 /// A new socket asks to be admitted.
 #[derive(Message)]
 #[rtype(result = "Result<(), AdmissionRefused>")]
 pub struct Register {
-    /// How to reach the new connection.
-    pub conn: ConnHandle,
+    /// How to reach (and close) the new connection.
+    pub conn: ConnControl,
 }
 
 /// The connection limit was reached.
@@ -52,41 +55,41 @@ pub struct CloseAll {
 pub struct CountConnections;
 
 /// The registry actor.
-pub struct SessionRegistry {
+pub struct ConnectionRegistry {
     /// Every admitted connection.
-    conns: HashMap<ConnId, ConnHandle>,
+    conns: HashMap<ConnId, ConnControl>,
     /// Most sockets allowed at once.
     max_connections: usize,
-    /// Shared counters.
-    metrics: Arc<Metrics>,
+    /// The socket layer's counters.
+    metrics: Arc<ConnectionMetrics>,
 }
 
-impl SessionRegistry {
+impl ConnectionRegistry {
     /// An empty registry admitting at most `max_connections` sockets.
-    pub fn new(max_connections: usize, metrics: Arc<Metrics>) -> Self {
-        SessionRegistry {
+    pub fn new(max_connections: usize, metrics: Arc<ConnectionMetrics>) -> Self {
+        ConnectionRegistry {
             conns: HashMap::new(),
             max_connections,
             metrics,
         }
     }
 
-    fn register(&mut self, conn: ConnHandle) -> Result<(), AdmissionRefused> {
+    fn register(&mut self, conn: ConnControl) -> Result<(), AdmissionRefused> {
         if self.conns.len() >= self.max_connections {
-            Metrics::bump(&self.metrics.connections_refused);
+            self.metrics.connections_refused.bump();
             return Err(AdmissionRefused {
                 limit: self.max_connections,
             });
         }
-        self.conns.insert(conn.id, conn);
-        Metrics::bump(&self.metrics.connections_total);
-        Metrics::set(&self.metrics.connections_open, self.conns.len());
+        self.conns.insert(conn.id(), conn);
+        self.metrics.connections_total.bump();
+        self.metrics.connections_open.set(self.conns.len());
         Ok(())
     }
 
     fn deregister(&mut self, conn_id: ConnId) {
         if self.conns.remove(&conn_id).is_some() {
-            Metrics::set(&self.metrics.connections_open, self.conns.len());
+            self.metrics.connections_open.set(self.conns.len());
         }
     }
 
@@ -98,11 +101,11 @@ impl SessionRegistry {
     }
 }
 
-impl Actor for SessionRegistry {
+impl Actor for ConnectionRegistry {
     type Context = Context<Self>;
 }
 
-impl Handler<Register> for SessionRegistry {
+impl Handler<Register> for ConnectionRegistry {
     type Result = Result<(), AdmissionRefused>;
 
     fn handle(&mut self, msg: Register, _: &mut Context<Self>) -> Self::Result {
@@ -110,7 +113,7 @@ impl Handler<Register> for SessionRegistry {
     }
 }
 
-impl Handler<Deregister> for SessionRegistry {
+impl Handler<Deregister> for ConnectionRegistry {
     type Result = ();
 
     fn handle(&mut self, msg: Deregister, _: &mut Context<Self>) {
@@ -118,7 +121,7 @@ impl Handler<Deregister> for SessionRegistry {
     }
 }
 
-impl Handler<CountConnections> for SessionRegistry {
+impl Handler<CountConnections> for ConnectionRegistry {
     type Result = usize;
 
     fn handle(&mut self, _: CountConnections, _: &mut Context<Self>) -> usize {
@@ -126,7 +129,7 @@ impl Handler<CountConnections> for SessionRegistry {
     }
 }
 
-impl Handler<CloseAll> for SessionRegistry {
+impl Handler<CloseAll> for ConnectionRegistry {
     type Result = usize;
 
     fn handle(&mut self, msg: CloseAll, _: &mut Context<Self>) -> usize {

@@ -2,7 +2,8 @@
 //! `Last-Event-ID` or `?last_event_id=`); sends every session event as `id: <seq>` plus one
 //! `data:` JSON line, replaying what the client missed first, with keep-alive comments while
 //! the session is quiet. The opening block sets the last event id to where the stream starts,
-//! so a browser that reconnects before the first event still resumes from there. Also frames the one-shot streams of `/api/chat/stream`.
+//! so a browser that reconnects before the first event still resumes from there. Also frames
+//! the one-shot streams of `/api/chat/stream`.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -13,34 +14,29 @@ use actix_rt::time::{Interval, interval};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use futures_util::Stream;
-use serde::Deserialize;
-use serde_json::Value;
-use switchboard_actors::session::{SessionEvent, Subscribe};
+use serde::Serialize;
+use switchboard_actors::takeover::model::SessionEvent;
+use switchboard_actors::takeover::session_requests::Subscribe;
+use switchboard_actors::takeover::{Sessions, TakeoverConfig};
 use tokio::sync::mpsc;
 
-use super::error::ApiError;
 use super::fields;
-use crate::session_json;
-use crate::state::AppState;
+use crate::api_error::ApiError;
+use crate::wire::takeover::conversation::PushedEvent;
+use crate::wire::takeover::rest::EventsQuery;
+use crate::wire::text;
 
 /// How long a browser waits before reconnecting, in milliseconds.
 const RETRY_MS: u32 = 2000;
 
-/// Query of the events endpoint.
-#[derive(Deserialize)]
-pub struct EventsQuery {
-    /// Replay after this sequence number (for clients that cannot set `Last-Event-ID`).
-    last_event_id: Option<String>,
-}
-
-/// One SSE message: `id:` when given, then the JSON on one `data:` line.
-pub fn frame(id: Option<u64>, data: &Value) -> Bytes {
-    let mut text = String::new();
+/// One SSE message: `id:` when given, then the JSON of `data` on one `data:` line.
+pub fn frame<T: Serialize>(id: Option<u64>, data: &T) -> Bytes {
+    let mut out = String::new();
     if let Some(id) = id {
-        text.push_str(&format!("id: {id}\n"));
+        out.push_str(&format!("id: {id}\n"));
     }
-    text.push_str(&format!("data: {data}\n\n"));
-    Bytes::from(text)
+    out.push_str(&format!("data: {}\n\n", text::encode(data)));
+    Bytes::from(out)
 }
 
 /// A response builder with the SSE headers.
@@ -58,7 +54,8 @@ pub async fn follow(
     req: HttpRequest,
     name: web::Path<String>,
     query: web::Query<EventsQuery>,
-    state: web::Data<AppState>,
+    sessions: web::Data<Sessions>,
+    config: web::Data<TakeoverConfig>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
     let header = req
@@ -71,7 +68,7 @@ pub async fn follow(
             ApiError::InvalidField("Last-Event-ID must be a sequence number".into())
         })?),
     };
-    let subscription = state.ask_session(&name, Subscribe { after }).await??;
+    let subscription = sessions.ask(&name, Subscribe { after }).await??;
     let mut replay = VecDeque::new();
     let start = after.unwrap_or(subscription.last_seq);
     replay.push_back(Bytes::from(format!(
@@ -81,12 +78,12 @@ pub async fn follow(
         subscription
             .replay
             .iter()
-            .map(|event| frame(Some(event.seq), &session_json::pushed(event))),
+            .map(|event| frame(Some(event.seq), &PushedEvent::of(event))),
     );
     let stream = EventStream {
         replay,
         live: subscription.live,
-        keepalive: keepalive(state.sse_keepalive),
+        keepalive: keepalive(config.sse_keepalive_interval),
     };
     Ok(sse_response().streaming(stream))
 }
@@ -118,7 +115,7 @@ impl Stream for EventStream {
         match self.live.poll_recv(cx) {
             Poll::Ready(Some(event)) => {
                 self.keepalive.reset();
-                let data = session_json::pushed(&event);
+                let data = PushedEvent::of(&event);
                 return Poll::Ready(Some(Ok(frame(Some(event.seq), &data))));
             }
             Poll::Ready(None) => return Poll::Ready(None),

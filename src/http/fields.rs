@@ -2,38 +2,19 @@
 //! bodies; sends back typed values or an [`ApiError::InvalidField`] naming the field (the text
 //! rules themselves live in [`crate::input`], shared with the desk socket).
 
-use serde::Deserialize;
-use switchboard_actors::SessionName;
-use switchboard_actors::session::AgentInfo;
+use switchboard_actors::kernel::ids::SessionName;
+use switchboard_actors::takeover::model::AgentInfo;
 
-use super::error::ApiError;
+use crate::api_error::ApiError;
 use crate::input;
+use crate::wire::takeover::rest::AgentInfoBody;
 
-/// `agent_info` as the seed sends it.
-#[derive(Debug, Deserialize)]
-pub struct AgentInfoBody {
-    /// The agent's id.
-    agent_id: String,
-    /// The agent's display name.
-    agent_name: String,
-}
-
-impl AgentInfoBody {
-    /// An agent given as two loose fields.
-    pub fn new(agent_id: String, agent_name: String) -> Self {
-        AgentInfoBody {
-            agent_id,
-            agent_name,
-        }
-    }
-
-    /// The checked agent.
-    pub fn checked(self) -> Result<AgentInfo, ApiError> {
-        Ok(AgentInfo {
-            agent_id: label("agent_info.agent_id", &self.agent_id)?,
-            agent_name: label("agent_info.agent_name", &self.agent_name)?,
-        })
-    }
+/// The checked agent of an `agent_info` body.
+pub fn agent(body: AgentInfoBody) -> Result<AgentInfo, ApiError> {
+    Ok(AgentInfo {
+        agent_id: label("agent_info.agent_id", &body.agent_id)?,
+        agent_name: label("agent_info.agent_name", &body.agent_name)?,
+    })
 }
 
 /// A session name from a body or a path.

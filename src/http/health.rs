@@ -1,14 +1,15 @@
 //! `GET /api/health`: receives nothing, asks the Monitor for its counters and sends
 //! `{"status": "ok", "version": ..., ...counters}`.
 
+use actix::Addr;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use switchboard_actors::{GetStats, Stats};
+use switchboard_actors::monitor::{GetStats, Monitor, Stats};
 
-use super::error::ApiError;
-use crate::state::AppState;
+use crate::api_error::ApiError;
 
-/// The health body.
+/// The health body: `{"status": "ok", "version", "started_at", "uptime_seconds", ...}` with
+/// every counter of [`Stats`].
 #[derive(Serialize)]
 struct Health {
     /// Always `ok` when the hub answers.
@@ -21,8 +22,8 @@ struct Health {
 }
 
 /// `GET /api/health`.
-pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let stats = state.monitor.send(GetStats).await?;
+pub async fn health(monitor: web::Data<Addr<Monitor>>) -> Result<HttpResponse, ApiError> {
+    let stats = monitor.send(GetStats).await?;
     Ok(HttpResponse::Ok().json(Health {
         status: "ok",
         version: env!("CARGO_PKG_VERSION"),

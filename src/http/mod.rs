@@ -1,9 +1,9 @@
 //! The HTTP API: one file per resource. Receives REST requests, asks the actors, sends JSON;
-//! every failure is a JSON body `{"error", "detail"}` (see [`error::ApiError`]).
+//! every failure is a JSON body `{"error", "detail"}` (see [`ApiError`]). Each handler takes
+//! only the actor addresses it uses, as `web::Data` registered by the wiring.
 
 mod calls;
 mod chat;
-mod error;
 mod events;
 mod fields;
 mod health;
@@ -12,7 +12,7 @@ mod sessions;
 
 use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
 
-pub use error::ApiError;
+use crate::api_error::ApiError;
 
 /// Largest JSON body accepted by the REST API.
 const MAX_BODY_BYTES: usize = 64 * 1024;

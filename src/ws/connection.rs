@@ -1,206 +1,305 @@
-//! Connection: the actor that owns one WebSocket. Receives frames from the socket, and
-//! [`Deliver`] / [`Disconnect`] from other actors; sends frames to the socket. It keeps the
-//! heartbeat, enforces the frame-size limit and the bounded mailbox, registers with the
-//! [`SessionRegistry`] on start (closing with 1013 when the hub is full) and deregisters when it
-//! stops. What the frames mean is its [`Dialect`]'s business.
+//! Connection: the actor that owns one WebSocket. Receives the client's messages (through the
+//! [`transport`](crate::ws::transport) seam), [`Deliver`] of its dialect's event family and
+//! [`Disconnect`] from other actors, and the results of work its dialect started; sends frames
+//! to the socket. It keeps the heartbeat, enforces the size limits and the bounded mailbox,
+//! reassembles fragmented messages, registers with the
+//! [`ConnectionRegistry`] on start (closing with 1013 when the hub is full) and deregisters
+//! when it stops. What the messages mean is its [`Dialect`]'s business: the dialect sees the
+//! connection only through the [`Socket`] it lends it.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use actix::prelude::*;
-use actix_http::ws::Item;
 use actix_web_actors::ws;
-use switchboard_actors::{
-    CloseCode, ConnHandle, ConnId, Deliver, Deregister, Disconnect, Metrics, Register,
-    SessionRegistry,
+use switchboard_actors::kernel::clock::{self, Instant};
+use switchboard_actors::kernel::close::CloseCode;
+use switchboard_actors::kernel::handle::{ConnHandle, Deliver, Disconnect};
+use switchboard_actors::kernel::ids::ConnId;
+use switchboard_actors::kernel::metrics::ConnectionMetrics;
+use switchboard_actors::registry::{ConnectionRegistry, Deregister, Register};
+
+use crate::config::sockets::SocketConfig;
+use crate::ws::dialect::seam::{
+    Busy, Dialect, Flow, Frame, Link, MAX_TASKS, Refusal, Socket, TaskId, Work,
 };
+use crate::ws::fragments::{Assembled, Reassembly};
+use crate::ws::transport::{self, Received, Transport};
 
-use super::dialect::{Dialect, Reply};
-
-/// Per-socket limits, from the config.
-#[derive(Debug, Clone, Copy)]
-pub struct SocketLimits {
-    /// How often to ping.
-    pub heartbeat_interval: Duration,
-    /// Close after this long without any inbound frame.
-    pub connection_timeout: Duration,
-    /// Largest inbound message accepted; larger ones get an error frame.
-    pub max_frame_bytes: usize,
-    /// Events queued for the socket before it is a slow consumer.
-    pub outbound_queue: usize,
-}
-
-impl SocketLimits {
-    /// The codec's hard cap: messages above it break the connection (1009) instead of getting
-    /// an error frame, so that a client cannot make the hub buffer without bound.
-    pub fn hard_frame_cap(&self) -> usize {
-        self.max_frame_bytes.saturating_mul(16).max(1 << 20)
-    }
-}
-
-/// A message being received in several WebSocket frames.
-enum Fragments {
-    /// Text collected so far.
-    Text(Vec<u8>),
-    /// Text that already passed the size limit; the rest is dropped.
-    Oversized,
-    /// A binary message; refused when it completes.
-    Binary,
-}
-
-/// The socket actor, generic over its wire protocol.
+/// The socket actor, generic over its protocol.
 pub struct Connection<D: Dialect> {
+    /// The protocol and its state.
+    dialect: D,
+    /// Everything else.
+    state: State,
+}
+
+/// A connection's own state, apart from its dialect.
+struct State {
     /// This socket's id.
     id: ConnId,
-    /// The wire protocol and its state.
-    dialect: D,
     /// Where to register and deregister.
-    registry: Addr<SessionRegistry>,
+    registry: Addr<ConnectionRegistry>,
     /// Heartbeat, size and queue limits.
-    limits: SocketLimits,
-    /// Shared counters.
-    metrics: Arc<Metrics>,
+    config: Arc<SocketConfig>,
+    /// The socket layer's counters.
+    metrics: Arc<ConnectionMetrics>,
     /// When the client was last heard from.
     last_heard: Instant,
-    /// A fragmented message in progress.
-    fragments: Option<Fragments>,
+    /// Fragmented messages in progress.
+    reassembly: Reassembly,
     /// Admitted and not yet deregistered.
     registered: bool,
     /// A close frame has been sent; nothing more goes out.
     closing: bool,
     /// The hub closed the socket because it is shutting down.
     shutting_down: bool,
+    /// Work the dialect started that is still running.
+    tasks: HashMap<TaskId, SpawnHandle>,
+    /// The id of the next piece of work.
+    next_task: u64,
 }
 
 impl<D: Dialect> Connection<D> {
     /// A connection speaking `dialect`.
     pub fn new(
         dialect: D,
-        registry: Addr<SessionRegistry>,
-        limits: SocketLimits,
-        metrics: Arc<Metrics>,
+        registry: Addr<ConnectionRegistry>,
+        config: Arc<SocketConfig>,
+        metrics: Arc<ConnectionMetrics>,
     ) -> Self {
         Connection {
-            id: ConnId::generate(),
             dialect,
-            registry,
-            limits,
-            metrics,
-            last_heard: Instant::now(),
-            fragments: None,
-            registered: false,
-            closing: false,
-            shutting_down: false,
-        }
-    }
-
-    fn conn_handle(&self, ctx: &mut ws::WebsocketContext<Self>) -> ConnHandle {
-        let addr = ctx.address();
-        ConnHandle::new(self.id, addr.clone().recipient(), addr.recipient())
-    }
-
-    fn admitted(&mut self, conn: ConnHandle, ctx: &mut ws::WebsocketContext<Self>) {
-        self.registered = true;
-        ctx.run_interval(self.limits.heartbeat_interval, |act, ctx| act.beat(ctx));
-        let reply = self.dialect.opened(&conn);
-        self.apply(reply, ctx);
-    }
-
-    fn beat(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        if self.last_heard.elapsed() > self.limits.connection_timeout {
-            log::info!("connection {} timed out", self.id);
-            self.close(CloseCode::HeartbeatTimeout, "heartbeat timeout", ctx);
-        } else {
-            ctx.ping(b"");
-        }
-    }
-
-    fn refuse(&mut self, error: &str, detail: &str, ctx: &mut ws::WebsocketContext<Self>) {
-        let frame = self.dialect.error_frame(error, detail);
-        self.apply(Reply::reject(frame), ctx);
-    }
-
-    fn apply(&mut self, reply: Reply, ctx: &mut ws::WebsocketContext<Self>) {
-        if self.closing {
-            return;
-        }
-        for frame in reply.frames {
-            ctx.text(frame);
-        }
-        if reply.rejected {
-            Metrics::bump(&self.metrics.frames_rejected);
-        }
-        if let Some((code, reason)) = reply.close {
-            self.close(code, &reason, ctx);
-        }
-    }
-
-    fn close(&mut self, code: CloseCode, reason: &str, ctx: &mut ws::WebsocketContext<Self>) {
-        if std::mem::replace(&mut self.closing, true) {
-            return;
-        }
-        self.shutting_down = code == CloseCode::GoingAway;
-        ctx.close(Some(ws::CloseReason {
-            code: ws::CloseCode::from(code.code()),
-            description: Some(reason.to_owned()),
-        }));
-        ctx.stop();
-    }
-
-    fn text(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
-        if bytes.len() > self.limits.max_frame_bytes {
-            let detail = format!(
-                "message of {} bytes is over the {} byte limit",
-                bytes.len(),
-                self.limits.max_frame_bytes
-            );
-            return self.refuse("message_too_large", &detail, ctx);
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => {
-                let reply = self.dialect.received(text);
-                self.apply(reply, ctx);
-            }
-            Err(_) => self.refuse("invalid_utf8", "text message is not valid UTF-8", ctx),
-        }
-    }
-
-    fn continuation(&mut self, item: Item, ctx: &mut ws::WebsocketContext<Self>) {
-        let limit = self.limits.max_frame_bytes;
-        let append = |fragments: Fragments, more: &[u8]| match fragments {
-            Fragments::Text(mut buf) if buf.len() + more.len() <= limit => {
-                buf.extend_from_slice(more);
-                Fragments::Text(buf)
-            }
-            Fragments::Text(_) | Fragments::Oversized => Fragments::Oversized,
-            Fragments::Binary => Fragments::Binary,
-        };
-        match item {
-            Item::FirstText(bytes) => {
-                self.fragments = Some(append(Fragments::Text(Vec::new()), &bytes));
-            }
-            Item::FirstBinary(_) => self.fragments = Some(Fragments::Binary),
-            Item::Continue(bytes) => {
-                self.fragments = self.fragments.take().map(|f| append(f, &bytes));
-            }
-            Item::Last(bytes) => match self.fragments.take().map(|f| append(f, &bytes)) {
-                Some(Fragments::Text(buf)) => self.text(&buf, ctx),
-                Some(Fragments::Oversized) => {
-                    let detail = format!("message is over the {limit} byte limit");
-                    self.refuse("message_too_large", &detail, ctx);
-                }
-                Some(Fragments::Binary) => self.binary(ctx),
-                None => self.refuse("invalid_frame", "continuation without a first frame", ctx),
+            state: State {
+                id: ConnId::generate(),
+                registry,
+                reassembly: Reassembly::new(config.max_frame_bytes),
+                config,
+                metrics,
+                last_heard: clock::now(),
+                registered: false,
+                closing: false,
+                shutting_down: false,
+                tasks: HashMap::new(),
+                next_task: 0,
             },
         }
     }
 
-    fn binary(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        self.refuse(
-            "binary_not_supported",
-            "this socket speaks JSON text messages only",
+    /// Lends the dialect a [`Socket`] for `f`.
+    fn with_socket(
+        &mut self,
+        ctx: &mut ws::WebsocketContext<Self>,
+        f: impl FnOnce(&mut D, &mut Socket<'_, D>),
+    ) {
+        let mut link = ConnLink {
+            state: &mut self.state,
             ctx,
-        );
+        };
+        f(&mut self.dialect, &mut Socket::new(&mut link));
+    }
+
+    fn admitted(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        self.state.registered = true;
+        ctx.run_interval(self.state.config.heartbeat_interval, |act, ctx| {
+            act.beat(ctx)
+        });
+        self.with_socket(ctx, |dialect, socket| dialect.opened(socket));
+    }
+
+    fn beat(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+        if self.state.last_heard.elapsed() > self.state.config.connection_timeout {
+            log::info!("connection {} timed out", self.state.id);
+            close(
+                &mut self.state,
+                ctx,
+                CloseCode::HeartbeatTimeout,
+                "heartbeat timeout",
+            );
+        } else {
+            ctx.send_ping();
+        }
+    }
+
+    fn refuse(&mut self, refusal: Refusal, ctx: &mut ws::WebsocketContext<Self>) {
+        self.with_socket(ctx, |_, socket| socket.refuse(&refusal));
+    }
+
+    /// A whole message: decoded by the dialect, then handled, or refused.
+    fn message(&mut self, frame: Frame<'_>, ctx: &mut ws::WebsocketContext<Self>) {
+        match self.dialect.decode(frame) {
+            Ok(inbound) => self.with_socket(ctx, |dialect, socket| dialect.handle(inbound, socket)),
+            Err(refusal) => self.refuse(refusal, ctx),
+        }
+    }
+
+    fn text(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+        if let Some(refusal) = self.oversized(bytes.len()) {
+            return self.refuse(refusal, ctx);
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.message(Frame::Text(text), ctx),
+            Err(_) => self.refuse(
+                Refusal::new("invalid_utf8", "text message is not valid UTF-8"),
+                ctx,
+            ),
+        }
+    }
+
+    fn binary(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+        match self.oversized(bytes.len()) {
+            Some(refusal) => self.refuse(refusal, ctx),
+            None => self.message(Frame::Binary(bytes), ctx),
+        }
+    }
+
+    /// The refusal of a message of `len` bytes, if it is over the limit.
+    fn oversized(&self, len: usize) -> Option<Refusal> {
+        let limit = self.state.config.max_frame_bytes;
+        (len > limit).then(|| {
+            Refusal::new(
+                "message_too_large",
+                format!("message of {len} bytes is over the {limit} byte limit"),
+            )
+        })
+    }
+
+    fn received(&mut self, received: Received, ctx: &mut ws::WebsocketContext<Self>) {
+        match received {
+            Received::Text(bytes) => self.text(&bytes, ctx),
+            Received::Binary(bytes) => self.binary(&bytes, ctx),
+            Received::Piece(piece) => match self.state.reassembly.push(piece) {
+                Assembled::Pending => {}
+                Assembled::Text(bytes) => self.text(&bytes, ctx),
+                Assembled::Binary(bytes) => self.binary(&bytes, ctx),
+                Assembled::TooLarge => {
+                    let limit = self.state.config.max_frame_bytes;
+                    let detail = format!("message is over the {limit} byte limit");
+                    self.refuse(Refusal::new("message_too_large", detail), ctx);
+                }
+                Assembled::Orphan => self.refuse(
+                    Refusal::new("invalid_frame", "continuation without a first frame"),
+                    ctx,
+                ),
+            },
+            Received::Ping(payload) => ctx.send_pong(&payload),
+            Received::Alive => {}
+            Received::Close(reason) => {
+                if !std::mem::replace(&mut self.state.closing, true) {
+                    ctx.send_close(reason);
+                }
+                ctx.stop();
+            }
+            Received::TooBig => close(
+                &mut self.state,
+                ctx,
+                CloseCode::TooBig,
+                "message over the hard size cap",
+            ),
+            Received::Broken(error) => {
+                log::debug!("connection {}: protocol error {error}", self.state.id);
+                close(
+                    &mut self.state,
+                    ctx,
+                    CloseCode::ProtocolError,
+                    "websocket protocol error",
+                );
+            }
+        }
+    }
+}
+
+/// Sends a close frame with `code` (once) and stops the connection.
+fn close<A: Actor<Context = ws::WebsocketContext<A>>>(
+    state: &mut State,
+    ctx: &mut ws::WebsocketContext<A>,
+    code: CloseCode,
+    reason: &str,
+) {
+    if std::mem::replace(&mut state.closing, true) {
+        return;
+    }
+    state.shutting_down = code == CloseCode::GoingAway;
+    ctx.send_close(Some((code.code(), Some(reason.to_owned()))));
+    ctx.stop();
+}
+
+/// The connection as lent to its dialect.
+struct ConnLink<'a, D: Dialect> {
+    /// The connection's own state.
+    state: &'a mut State,
+    /// Its actor context.
+    ctx: &'a mut ws::WebsocketContext<Connection<D>>,
+}
+
+impl<D: Dialect> ConnLink<'_, D> {
+    /// Registers a running piece of work, refusing it when too many are in flight.
+    fn admit(
+        &mut self,
+        spawn: impl FnOnce(TaskId, &mut ws::WebsocketContext<Connection<D>>) -> SpawnHandle,
+    ) -> Result<TaskId, Busy> {
+        if self.state.tasks.len() >= MAX_TASKS {
+            return Err(Busy);
+        }
+        let task = TaskId(self.state.next_task);
+        self.state.next_task += 1;
+        let handle = spawn(task, self.ctx);
+        self.state.tasks.insert(task, handle);
+        Ok(task)
+    }
+}
+
+impl<D: Dialect> Link<D> for ConnLink<'_, D> {
+    fn id(&self) -> ConnId {
+        self.state.id
+    }
+
+    fn handle(&self) -> ConnHandle<D::Event> {
+        ConnHandle::new(self.state.id, &self.ctx.address())
+    }
+
+    fn send(&mut self, frame: String) {
+        if !self.state.closing {
+            self.ctx.send_text(frame);
+        }
+    }
+
+    fn count_refusal(&mut self) {
+        self.state.metrics.frames_rejected.bump();
+    }
+
+    fn close(&mut self, code: CloseCode, reason: &str) {
+        close(self.state, self.ctx, code, reason);
+    }
+
+    fn spawn(&mut self, work: Work<D>) -> Result<TaskId, Busy> {
+        self.admit(|task, ctx| {
+            let resumed =
+                actix::fut::wrap_future::<_, Connection<D>>(work).map(move |resume, act, ctx| {
+                    act.state.tasks.remove(&task);
+                    act.with_socket(ctx, resume);
+                });
+            ctx.spawn(resumed)
+        })
+    }
+
+    fn spawn_flow(&mut self, flow: Flow<D>) -> Result<TaskId, Busy> {
+        self.admit(|task, ctx| {
+            let resumed = actix::fut::wrap_stream::<_, Connection<D>>(flow)
+                .map(|resume, act, ctx| act.with_socket(ctx, resume))
+                .finish()
+                .map(move |(), act: &mut Connection<D>, _| {
+                    act.state.tasks.remove(&task);
+                });
+            ctx.spawn(resumed)
+        })
+    }
+
+    fn cancel(&mut self, task: TaskId) -> bool {
+        match self.state.tasks.remove(&task) {
+            Some(handle) => self.ctx.cancel_future(handle),
+            None => false,
+        }
     }
 }
 
@@ -208,27 +307,39 @@ impl<D: Dialect> Actor for Connection<D> {
     type Context = ws::WebsocketContext<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(self.limits.outbound_queue);
-        let conn = self.conn_handle(ctx);
-        self.registry
-            .send(Register { conn: conn.clone() })
+        ctx.set_mailbox_capacity(self.state.config.outbound_queue);
+        let conn = ConnHandle::<D::Event>::new(self.state.id, &ctx.address()).control();
+        self.state
+            .registry
+            .send(Register { conn })
             .into_actor(self)
             .map(move |admission, act, ctx| match admission {
-                Ok(Ok(())) => act.admitted(conn, ctx),
+                Ok(Ok(())) => act.admitted(ctx),
                 Ok(Err(refused)) => {
                     let detail = format!("the hub holds its limit of {} sockets", refused.limit);
-                    act.refuse("too_many_connections", &detail, ctx);
-                    act.close(CloseCode::TryAgainLater, "connection limit reached", ctx);
+                    act.refuse(Refusal::new("too_many_connections", detail), ctx);
+                    close(
+                        &mut act.state,
+                        ctx,
+                        CloseCode::TryAgainLater,
+                        "connection limit reached",
+                    );
                 }
-                Err(_) => act.close(CloseCode::GoingAway, "server shutting down", ctx),
+                Err(_) => close(
+                    &mut act.state,
+                    ctx,
+                    CloseCode::GoingAway,
+                    "server shutting down",
+                ),
             })
             .wait(ctx);
     }
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
-        if std::mem::take(&mut self.registered) {
-            self.registry.do_send(Deregister { conn_id: self.id });
-            self.dialect.closed(self.id, self.shutting_down);
+        if std::mem::take(&mut self.state.registered) {
+            let conn_id = self.state.id;
+            self.state.registry.do_send(Deregister { conn_id });
+            self.dialect.closed(conn_id, self.state.shutting_down);
         }
         Running::Stop
     }
@@ -236,36 +347,16 @@ impl<D: Dialect> Actor for Connection<D> {
 
 impl<D: Dialect> StreamHandler<Result<ws::Message, ws::ProtocolError>> for Connection<D> {
     fn handle(&mut self, msg: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
-        self.last_heard = Instant::now();
-        match msg {
-            Ok(ws::Message::Text(text)) => self.text(text.as_bytes(), ctx),
-            Ok(ws::Message::Binary(_)) => self.binary(ctx),
-            Ok(ws::Message::Continuation(item)) => self.continuation(item, ctx),
-            Ok(ws::Message::Ping(payload)) => ctx.pong(&payload),
-            Ok(ws::Message::Pong(_)) | Ok(ws::Message::Nop) => {}
-            Ok(ws::Message::Close(reason)) => {
-                if !std::mem::replace(&mut self.closing, true) {
-                    ctx.close(reason);
-                }
-                ctx.stop();
-            }
-            Err(ws::ProtocolError::Overflow) => {
-                self.close(CloseCode::TooBig, "message over the hard size cap", ctx);
-            }
-            Err(error) => {
-                log::debug!("connection {}: protocol error {error}", self.id);
-                self.close(CloseCode::ProtocolError, "websocket protocol error", ctx);
-            }
-        }
+        self.state.last_heard = clock::now();
+        self.received(transport::received(msg), ctx);
     }
 }
 
-impl<D: Dialect> Handler<Deliver> for Connection<D> {
+impl<D: Dialect> Handler<Deliver<D::Event>> for Connection<D> {
     type Result = ();
 
-    fn handle(&mut self, msg: Deliver, ctx: &mut Self::Context) {
-        let reply = self.dialect.deliver(msg.event);
-        self.apply(reply, ctx);
+    fn handle(&mut self, msg: Deliver<D::Event>, ctx: &mut Self::Context) {
+        self.with_socket(ctx, |dialect, socket| dialect.deliver(msg.event, socket));
     }
 }
 
@@ -273,6 +364,6 @@ impl<D: Dialect> Handler<Disconnect> for Connection<D> {
     type Result = ();
 
     fn handle(&mut self, msg: Disconnect, ctx: &mut Self::Context) {
-        self.close(msg.code, &msg.reason, ctx);
+        close(&mut self.state, ctx, msg.code, &msg.reason);
     }
 }

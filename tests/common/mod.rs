@@ -30,18 +30,17 @@ pub struct TestHub {
 
 /// Test settings: fast heartbeats, loopback, two workers.
 pub fn test_config() -> Config {
-    Config {
-        host: "127.0.0.1".into(),
-        port: 0,
-        workers: 2,
-        heartbeat_interval: Duration::from_millis(50),
-        connection_timeout: Duration::from_secs(5),
-        queue_update_interval: Duration::from_millis(10),
-        shutdown_timeout: Duration::from_secs(5),
-        database_path: ":memory:".into(),
-        sse_keepalive_interval: Duration::from_millis(200),
-        ..Config::default()
-    }
+    let mut config = Config::default();
+    config.server.host = "127.0.0.1".into();
+    config.server.port = 0;
+    config.server.workers = Some(2);
+    config.server.shutdown_timeout = Duration::from_secs(5);
+    config.sockets.heartbeat_interval = Duration::from_millis(50);
+    config.sockets.connection_timeout = Duration::from_secs(5);
+    config.calls.queue_update_interval = Duration::from_millis(10);
+    config.store.database_path = ":memory:".into();
+    config.takeover.sse_keepalive_interval = Duration::from_millis(200);
+    config
 }
 
 /// Starts a hub with `config` on an ephemeral loopback port.

@@ -2,14 +2,17 @@
 //! Chinese and English. Receives the user's text; sends back a [`BotReply`] that is marked not
 //! understood when no topic matches.
 
-use super::BotReply;
+use crate::bot::reply::BotReply;
+
+/// The answer to a greeting.
+pub const GREETING: &str = "Hello! I am the Switchboard assistant. Ask me about orders, shipping, returns or opening hours, or say \"human\" to reach a person.";
+
+/// The answer to thanks.
+pub const THANKS: &str = "You are welcome! Anything else I can help with?";
 
 /// Topics the bot knows: words that select it, and its answer.
 const TOPICS: [(&[&str], &str); 6] = [
-    (
-        &["hello", "hi", "hey", "你好", "您好"],
-        "Hello! I am the Switchboard assistant. Ask me about orders, shipping, returns or opening hours, or say \"human\" to reach a person.",
-    ),
+    (&["hello", "hi", "hey", "你好", "您好"], GREETING),
     (
         &["order", "订单"],
         "You can see every order and its status under My Orders; tell me the order number if something looks wrong.",
@@ -26,14 +29,11 @@ const TOPICS: [(&[&str], &str); 6] = [
         &["hours", "open", "营业时间", "几点"],
         "Human agents are available every day from 9:00 to 21:00; I am here around the clock.",
     ),
-    (
-        &["thanks", "thank", "谢谢"],
-        "You are welcome! Anything else I can help with?",
-    ),
+    (&["thanks", "thank", "谢谢"], THANKS),
 ];
 
 /// What the bot says when no topic matches.
-const FALLBACK: &str = "Sorry, I did not understand that. Could you put it another way? Say \"human\" to reach a person.";
+pub const FALLBACK: &str = "Sorry, I did not understand that. Could you put it another way? Say \"human\" to reach a person.";
 
 /// The built-in bot's answer to `text`.
 pub fn reply(text: &str) -> BotReply {

@@ -6,33 +6,59 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
-use super::collector::{Collector, Drain, Stall, collector, events, slow_collector};
-use crate::call::{Call, RelayTranscript};
-use crate::close::CloseCode;
-use crate::conn::ConnHandle;
-use crate::event::{EndReason, Event};
-use crate::ids::CallId;
-use crate::matchmaker::{
-    AttachLeg, CallSettings, CallStarted, CallView, EndCall, EndOrigin, LeaveLeg, ListCalls,
-    LookupCall, Matchmaker, Placement, StartCall,
+use super::collector::{Collector, Stall, collector, drain, events, slow_collector};
+use super::eventually::eventually;
+use crate::calls::call_config::CallConfig;
+use crate::calls::call_events::CallEvent;
+use crate::calls::call_link::{CallLink, EndCall, LeaveLeg, RelayTranscript};
+use crate::calls::call_metrics::CallMetrics;
+use crate::calls::call_requests::{
+    AttachLeg, CallStarted, CallView, ListCalls, LookupCall, Placement, StartCall,
 };
-use crate::monitor::Metrics;
-use crate::role::Role;
-use crate::store::{IN_MEMORY, Store};
+use crate::calls::ending::{EndOrigin, EndReason};
+use crate::calls::matchmaker::Matchmaker;
+use crate::kernel::close::CloseCode;
+use crate::kernel::handle::ConnHandle;
+use crate::kernel::ids::CallId;
+use crate::kernel::role::Role;
+use crate::store::database::{IN_MEMORY, Store};
 
-fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
-    let settings = CallSettings {
+/// Call settings for tests: a short update interval and a small backlog.
+fn config(connect_timeout: Duration, queue_limit: usize) -> CallConfig {
+    CallConfig {
         connect_timeout,
         transcript_backlog: 4,
         queue_update_interval: Duration::from_millis(5),
-        queue_limit: 1000,
-    };
-    Matchmaker::new(settings, Arc::new(Metrics::default()), memory_store()).start()
+        queue_limit,
+    }
+}
+
+fn matchmaker_with(connect_timeout: Duration) -> Addr<Matchmaker> {
+    let config = config(connect_timeout, 1000);
+    Matchmaker::new(config, Arc::new(CallMetrics::default()), memory_store()).start()
 }
 
 fn memory_store() -> Addr<Store> {
-    let (store, _) = Store::start(IN_MEMORY).expect("an in-memory store opens");
-    store
+    Store::open(IN_MEMORY)
+        .expect("an in-memory store opens")
+        .start()
+}
+
+/// Waits until the Matchmaker's view of `call_id` satisfies `wanted`.
+async fn until_view(
+    mm: &Addr<Matchmaker>,
+    call_id: &CallId,
+    what: &str,
+    wanted: impl Fn(&Option<CallView>) -> bool,
+) {
+    eventually(what, || {
+        let view = mm.send(LookupCall {
+            call_id: call_id.clone(),
+        });
+        let wanted = &wanted;
+        async move { wanted(&view.await.expect("matchmaker alive")).then_some(()) }
+    })
+    .await;
 }
 
 fn matchmaker() -> Addr<Matchmaker> {
@@ -49,16 +75,16 @@ async fn start(mm: &Addr<Matchmaker>, role: Role, name: &str) -> CallStarted {
     .expect("room in the queue")
 }
 
-async fn attach(mm: &Addr<Matchmaker>, call_id: &CallId, conn: ConnHandle) {
+async fn attach(mm: &Addr<Matchmaker>, call_id: &CallId, conn: ConnHandle<CallEvent>) {
     let call_id = call_id.clone();
     mm.send(AttachLeg { call_id, conn })
         .await
         .expect("matchmaker alive");
 }
 
-fn position(event: &Event) -> usize {
+fn position(event: &CallEvent) -> usize {
     match event {
-        Event::QueuePosition { position, .. } => *position,
+        CallEvent::QueuePosition { position, .. } => *position,
         other => panic!("expected a queue position, got {other:?}"),
     }
 }
@@ -68,15 +94,15 @@ struct ConnectedCall {
     /// The customer's leg.
     customer: CallStarted,
     /// The customer's socket.
-    customer_rx: Addr<Collector>,
+    customer_rx: Addr<Collector<CallEvent>>,
     /// The agent's leg.
     agent: CallStarted,
     /// The agent's socket.
-    agent_rx: Addr<Collector>,
+    agent_rx: Addr<Collector<CallEvent>>,
     /// How actors reach the agent's socket.
-    agent_conn: ConnHandle,
-    /// The call actor.
-    call: Addr<Call>,
+    agent_conn: ConnHandle<CallEvent>,
+    /// How a leg's socket reaches the call.
+    call: CallLink,
 }
 
 /// Starts a customer and an agent, connects both, and checks they were paired together.
@@ -102,9 +128,9 @@ async fn connected_call(mm: &Addr<Matchmaker>) -> ConnectedCall {
     }
 }
 
-fn call_of(event: &Event) -> (Addr<Call>, CallId) {
+fn call_of(event: &CallEvent) -> (CallLink, CallId) {
     match event {
-        Event::CallMatched {
+        CallEvent::CallMatched {
             call,
             partner_call_id,
             ..
@@ -171,7 +197,7 @@ async fn a_waiter_that_leaves_is_never_matched_and_those_behind_move_up() {
 
     mm.send(LeaveLeg {
         call_id: first.call_id.clone(),
-        conn_id: first_conn.id,
+        conn_id: first_conn.id(),
         shutdown: false,
     })
     .await
@@ -204,10 +230,10 @@ async fn a_stale_socket_leaving_does_not_remove_the_leg() {
     let (rx, conn) = collector();
     attach(&mm, &leg.call_id, conn).await;
     events(&rx, 1).await;
-    let (_, stranger) = collector();
+    let (_, stranger) = collector::<CallEvent>();
     mm.send(LeaveLeg {
         call_id: leg.call_id.clone(),
-        conn_id: stranger.id,
+        conn_id: stranger.id(),
         shutdown: false,
     })
     .await
@@ -228,7 +254,7 @@ async fn unknown_and_duplicate_sockets_are_refused() {
     let (rx, conn) = collector();
     attach(&mm, &CallId::generate(), conn).await;
     match &events(&rx, 1).await[0] {
-        Event::Refused { error, close, .. } => {
+        CallEvent::Refused { error, close, .. } => {
             assert_eq!(*error, "unknown_call");
             assert_eq!(*close, CloseCode::UnknownCall);
         }
@@ -243,7 +269,7 @@ async fn unknown_and_duplicate_sockets_are_refused() {
     events(&first_rx, 1).await;
     assert!(matches!(
         &events(&second_rx, 1).await[0],
-        Event::Refused {
+        CallEvent::Refused {
             close: CloseCode::AlreadyConnected,
             ..
         }
@@ -262,14 +288,15 @@ async fn a_call_relays_with_the_senders_role_and_ends_on_disconnect() {
         call,
     } = connected_call(&mm).await;
 
-    call.send(RelayTranscript {
-        call_id: customer.call_id.clone(),
-        text: "hello".into(),
-    })
-    .await
-    .unwrap();
+    call.relay
+        .send(RelayTranscript {
+            call_id: customer.call_id.clone(),
+            text: "hello".into(),
+        })
+        .await
+        .unwrap();
     match &events(&agent_rx, 1).await[0] {
-        Event::Transcript {
+        CallEvent::Transcript {
             speaker, text, seq, ..
         } => {
             assert_eq!(*speaker, Role::Customer);
@@ -281,36 +308,33 @@ async fn a_call_relays_with_the_senders_role_and_ends_on_disconnect() {
 
     mm.send(LeaveLeg {
         call_id: agent.call_id.clone(),
-        conn_id: agent_conn.id,
+        conn_id: agent_conn.id(),
         shutdown: false,
     })
     .await
     .unwrap();
     match &events(&customer_rx, 1).await[0] {
-        Event::CallEnded { call_id, reason } => {
+        CallEvent::CallEnded { call_id, reason } => {
             assert_eq!(*call_id, customer.call_id);
             assert_eq!(*reason, EndReason::Disconnected(Role::Agent));
         }
         other => panic!("expected call_ended, got {other:?}"),
     }
-    let deadline = std::time::Instant::now() + Duration::from_secs(2);
-    while !matches!(
-        mm.send(LookupCall {
-            call_id: customer.call_id.clone(),
-        })
-        .await
-        .unwrap(),
-        Some(CallView::Ended {
-            reason: EndReason::Disconnected(Role::Agent),
-            ..
-        })
-    ) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the call was never recorded as ended"
-        );
-        actix_rt::time::sleep(Duration::from_millis(1)).await;
-    }
+    until_view(
+        &mm,
+        &customer.call_id,
+        "the call recorded as ended",
+        |view| {
+            matches!(
+                view,
+                Some(CallView::Ended {
+                    reason: EndReason::Disconnected(Role::Agent),
+                    ..
+                })
+            )
+        },
+    )
+    .await;
 }
 
 #[actix_rt::test]
@@ -318,15 +342,15 @@ async fn hanging_up_a_waiting_leg_withdraws_it_once_and_only_from_its_own_socket
     let mm = matchmaker();
     let leg = start(&mm, Role::Agent, "a").await;
     let (rx, conn) = collector();
-    let conn_id = conn.id;
+    let conn_id = conn.id();
     attach(&mm, &leg.call_id, conn).await;
     events(&rx, 1).await;
-    let (_, stranger) = collector();
+    let (_, stranger) = collector::<CallEvent>();
     let hang_up = |conn_id| EndCall {
         call_id: leg.call_id.clone(),
         origin: EndOrigin::Hangup(conn_id),
     };
-    assert_eq!(mm.send(hang_up(stranger.id)).await.unwrap(), Ok(()));
+    assert_eq!(mm.send(hang_up(stranger.id())).await.unwrap(), Ok(()));
     assert!(matches!(
         mm.send(LookupCall {
             call_id: leg.call_id.clone()
@@ -338,7 +362,7 @@ async fn hanging_up_a_waiting_leg_withdraws_it_once_and_only_from_its_own_socket
     assert_eq!(mm.send(hang_up(conn_id)).await.unwrap(), Ok(()));
     assert!(matches!(
         &events(&rx, 1).await[0],
-        Event::CallEnded {
+        CallEvent::CallEnded {
             reason: EndReason::HungUp(Role::Agent),
             ..
         }
@@ -385,27 +409,22 @@ async fn a_socket_opened_as_the_call_ends_is_told_it_ended() {
         conn: racing,
     });
     match &events(&racing_rx, 1).await[0] {
-        Event::CallEnded { reason, .. } => assert_eq!(*reason, EndReason::EndedViaApi),
+        CallEvent::CallEnded { reason, .. } => assert_eq!(*reason, EndReason::EndedViaApi),
         other => panic!("expected call_ended, got {other:?}"),
     }
 
     let (late_rx, late) = collector();
     attach(&mm, &customer.call_id, late).await;
     match &events(&late_rx, 1).await[0] {
-        Event::CallEnded { reason, .. } => assert_eq!(*reason, EndReason::EndedViaApi),
+        CallEvent::CallEnded { reason, .. } => assert_eq!(*reason, EndReason::EndedViaApi),
         other => panic!("a late socket should hear call_ended, got {other:?}"),
     }
 }
 
 #[actix_rt::test]
 async fn a_full_queue_refuses_new_legs_but_still_matches() {
-    let settings = CallSettings {
-        connect_timeout: Duration::from_secs(60),
-        transcript_backlog: 4,
-        queue_update_interval: Duration::from_millis(5),
-        queue_limit: 2,
-    };
-    let mm = Matchmaker::new(settings, Arc::new(Metrics::default()), memory_store()).start();
+    let config = config(Duration::from_secs(60), 2);
+    let mm = Matchmaker::new(config, Arc::new(CallMetrics::default()), memory_store()).start();
     start(&mm, Role::Customer, "c1").await;
     start(&mm, Role::Customer, "c2").await;
     let refused = mm
@@ -436,18 +455,23 @@ async fn heavy_queue_churn_sends_each_waiter_few_updates() {
             name: format!("agent-{n}"),
         });
     }
-    let deadline = std::time::Instant::now() + Duration::from_secs(2);
-    let mut updates = Vec::new();
-    while updates.last().map(position) != Some(1) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never reached the head: {updates:?}"
-        );
-        let (events, closes) = rx.send(Drain).await.unwrap();
-        assert!(closes.is_empty(), "a reading waiter was disconnected");
-        updates.extend(events);
-        actix_rt::time::sleep(Duration::from_millis(2)).await;
-    }
+    let updates = std::cell::RefCell::new(Vec::new());
+    eventually("the waiter told it reached the head", || {
+        let drained = rx.send(drain());
+        let updates = &updates;
+        async move {
+            let recorded = drained.await.expect("collector alive");
+            assert!(
+                recorded.closes.is_empty(),
+                "a reading waiter was disconnected"
+            );
+            let mut updates = updates.borrow_mut();
+            updates.extend(recorded.events);
+            (updates.last().map(position) == Some(1)).then_some(())
+        }
+    })
+    .await;
+    let updates = updates.into_inner();
     assert!(
         updates.len() < 50,
         "{} updates for 300 departures",
@@ -459,21 +483,13 @@ async fn heavy_queue_churn_sends_each_waiter_few_updates() {
 async fn legs_without_a_socket_expire() {
     let mm = matchmaker_with(Duration::from_millis(30));
     let silent = start(&mm, Role::Customer, "silent").await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(2);
-    while mm
-        .send(LookupCall {
-            call_id: silent.call_id.clone(),
-        })
-        .await
-        .unwrap()
-        .is_some()
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the silent leg never expired"
-        );
-        actix_rt::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_view(
+        &mm,
+        &silent.call_id,
+        "the silent leg to expire",
+        Option::is_none,
+    )
+    .await;
     let agent = start(&mm, Role::Agent, "a").await;
     assert!(matches!(
         agent.placement,
@@ -503,26 +519,23 @@ async fn a_partner_that_stops_reading_is_disconnected_and_the_call_ends() {
             call_id: customer.call_id.clone(),
             text: format!("line {line}"),
         };
-        call.send(relay).await.expect("an ended call lingers");
+        call.relay.send(relay).await.expect("an ended call lingers");
     }
     match &events(&customer_rx, 1).await[0] {
-        Event::CallEnded { reason, .. } => {
+        CallEvent::CallEnded { reason, .. } => {
             assert_eq!(*reason, EndReason::Disconnected(Role::Agent))
         }
         other => panic!("expected call_ended, got {other:?}"),
     }
-    let deadline = std::time::Instant::now() + Duration::from_secs(3);
-    let (received, closes) = loop {
-        let (received, closes) = slow_rx.send(Drain).await.unwrap();
-        if !closes.is_empty() {
-            break (received, closes);
+    let recorded = eventually("the slow socket told to close", || {
+        let drained = slow_rx.send(drain());
+        async move {
+            let recorded = drained.await.expect("collector alive");
+            (!recorded.closes.is_empty()).then_some(recorded)
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the slow socket was never told to close"
-        );
-        actix_rt::time::sleep(Duration::from_millis(5)).await;
-    };
+    })
+    .await;
+    let (received, closes) = (recorded.events, recorded.closes);
     assert_eq!(closes.len(), 1, "told to close once: {closes:?}");
     assert_eq!(closes[0].code, CloseCode::SlowConsumer);
     assert!(
@@ -546,30 +559,31 @@ async fn a_leg_closed_by_shutdown_ends_the_call_without_telling_the_partner() {
 
     mm.send(LeaveLeg {
         call_id: agent.call_id.clone(),
-        conn_id: agent_conn.id,
+        conn_id: agent_conn.id(),
         shutdown: true,
     })
     .await
     .expect("matchmaker alive");
-    let deadline = std::time::Instant::now() + Duration::from_secs(2);
-    while !matches!(
-        mm.send(LookupCall {
-            call_id: customer.call_id.clone(),
-        })
+    until_view(
+        &mm,
+        &customer.call_id,
+        "the call recorded as ended by the shutdown",
+        |view| {
+            matches!(
+                view,
+                Some(CallView::Ended {
+                    reason: EndReason::ServerShutdown,
+                    ..
+                })
+            )
+        },
+    )
+    .await;
+    let pushed = customer_rx
+        .send(drain())
         .await
-        .expect("matchmaker alive"),
-        Some(CallView::Ended {
-            reason: EndReason::ServerShutdown,
-            ..
-        })
-    ) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the call was never recorded as ended by the shutdown"
-        );
-        actix_rt::time::sleep(Duration::from_millis(2)).await;
-    }
-    let (pushed, _) = customer_rx.send(Drain).await.expect("collector alive");
+        .expect("collector alive")
+        .events;
     assert!(
         pushed.is_empty(),
         "the partner's socket is closed with 1001 by the hub; nothing else is pushed: {pushed:?}"

@@ -1,5 +1,7 @@
-//! Unit tests of the actor core, with a collector actor in place of each socket.
+//! Unit tests of the actor core, with a collector actor in place of each socket and one
+//! bounded `eventually` wait.
 
 mod collector;
+mod eventually;
 mod matchmaker;
 mod registry;

@@ -1,49 +1,55 @@
-//! SessionRegistry: admission under the limit, idempotent deregistration, close-all.
+//! ConnectionRegistry: admission under the limit, idempotent deregistration, close-all.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use actix::prelude::*;
 
-use super::collector::{Drain, collector};
-use crate::close::CloseCode;
-use crate::monitor::Metrics;
-use crate::registry::{AdmissionRefused, CloseAll, Deregister, Register, SessionRegistry};
+use super::collector::{collector, drain};
+use crate::kernel::close::CloseCode;
+use crate::kernel::metrics::ConnectionMetrics;
+use crate::registry::{AdmissionRefused, CloseAll, ConnectionRegistry, Deregister, Register};
 
 #[actix_rt::test]
 async fn admits_up_to_the_limit_and_frees_slots_on_deregister() {
-    let metrics = Arc::new(Metrics::default());
-    let registry = SessionRegistry::new(2, metrics.clone()).start();
-    let (_, first) = collector();
-    let (_, second) = collector();
-    let (_, third) = collector();
-    let register = |conn| registry.send(Register { conn });
-    assert_eq!(register(first.clone()).await.unwrap(), Ok(()));
-    assert_eq!(register(second).await.unwrap(), Ok(()));
+    let metrics = Arc::new(ConnectionMetrics::default());
+    let registry = ConnectionRegistry::new(2, metrics.clone()).start();
+    let (_, first) = collector::<()>();
+    let (_, second) = collector::<()>();
+    let (_, third) = collector::<()>();
+    let register = |conn: &crate::kernel::handle::ConnHandle<()>| {
+        registry.send(Register {
+            conn: conn.control(),
+        })
+    };
+    assert_eq!(register(&first).await.unwrap(), Ok(()));
+    assert_eq!(register(&second).await.unwrap(), Ok(()));
     assert_eq!(
-        register(third.clone()).await.unwrap(),
+        register(&third).await.unwrap(),
         Err(AdmissionRefused { limit: 2 })
     );
-    assert_eq!(metrics.connections_open.load(Ordering::Relaxed), 2);
-    assert_eq!(metrics.connections_refused.load(Ordering::Relaxed), 1);
+    assert_eq!(metrics.connections_open.get(), 2);
+    assert_eq!(metrics.connections_refused.get(), 1);
 
     for _ in 0..2 {
         registry
-            .send(Deregister { conn_id: first.id })
+            .send(Deregister {
+                conn_id: first.id(),
+            })
             .await
             .unwrap();
     }
-    assert_eq!(metrics.connections_open.load(Ordering::Relaxed), 1);
-    assert_eq!(register(third).await.unwrap(), Ok(()));
-    assert_eq!(metrics.connections_total.load(Ordering::Relaxed), 3);
+    assert_eq!(metrics.connections_open.get(), 1);
+    assert_eq!(register(&third).await.unwrap(), Ok(()));
+    assert_eq!(metrics.connections_total.get(), 3);
 }
 
 #[actix_rt::test]
 async fn close_all_tells_every_connection_once() {
-    let registry = SessionRegistry::new(10, Arc::new(Metrics::default())).start();
+    let registry = ConnectionRegistry::new(10, Arc::new(ConnectionMetrics::default())).start();
     let mut collectors = Vec::new();
     for _ in 0..3 {
-        let (addr, conn) = collector();
+        let (addr, conn) = collector::<()>();
+        let conn = conn.control();
         registry.send(Register { conn }).await.unwrap().unwrap();
         collectors.push(addr);
     }
@@ -56,7 +62,8 @@ async fn close_all_tells_every_connection_once() {
         .unwrap();
     assert_eq!(told, 3);
     for addr in collectors {
-        let (events, closes) = addr.send(Drain).await.unwrap();
+        let recorded = addr.send(drain()).await.unwrap();
+        let (events, closes) = (recorded.events, recorded.closes);
         assert!(events.is_empty());
         assert_eq!(closes.len(), 1);
         assert_eq!(closes[0].code, CloseCode::GoingAway);

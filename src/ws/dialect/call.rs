@@ -1,29 +1,25 @@
 //! Seed 000's call protocol on `/ws/call/{call_id}`. Receives `start_call`, `transcript`,
-//! `call_ended` and `ping` from the client; sends `queue_position`, `call_matched`,
+//! `call_ended` and `ping` from the client (the shapes are in
+//! [`matching`](crate::wire::matching)); sends `queue_position`, `call_matched`,
 //! `transcript`, `call_ended`, `call_started`, `pong` and `error` frames. Talks to the
-//! Matchmaker while the leg waits and straight to the call's Call once matched.
-//!
-//! Inbound frames (every field but `type` optional unless marked):
-//!
-//! | `type`       | fields                                              |
-//! |--------------|-----------------------------------------------------|
-//! | `start_call` | `call_id` (must match the path), `customer_name` / `agent_name`, `timestamp` |
-//! | `transcript` | `text` (required, non-empty string); a `speaker` is ignored: the hub sets it |
-//! | `call_ended` | none: hangs up (or leaves the queue)                |
-//! | `ping`       | none: answered with `pong`                          |
+//! Matchmaker while the leg waits and straight to the call's Call once matched, through the
+//! [`CallLink`] it is handed with `call_matched`.
 
 use std::borrow::Cow;
 
-use actix::{Addr, dev::SendError};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use switchboard_actors::{
-    AttachLeg, Call, CallId, CloseCode, ConnHandle, ConnId, EndCall, EndOrigin, Event, LeaveLeg,
-    Matchmaker, RelayTranscript, Role,
+use actix::Addr;
+use actix::dev::SendError;
+use chrono::Utc;
+use serde::Deserialize;
+use switchboard_actors::calls::{
+    AttachLeg, CallEvent, CallLink, EndCall, EndOrigin, LeaveLeg, Matchmaker, RelayTranscript,
 };
+use switchboard_actors::kernel::close::CloseCode;
+use switchboard_actors::kernel::ids::{CallId, ConnId};
 
-use super::{Dialect, Reply};
+use crate::wire::matching::{CallInbound, CallOutbound};
+use crate::ws::dialect::envelope;
+use crate::ws::dialect::seam::{Dialect, Frame, Refusal, Socket};
 
 /// Where this leg stands, as far as the socket knows.
 enum LegState {
@@ -32,7 +28,7 @@ enum LegState {
     /// Queued.
     Waiting,
     /// Paired; transcripts go to the call.
-    Matched(Addr<Call>),
+    Matched(CallLink),
     /// The call is over, or the socket was refused.
     Finished,
 }
@@ -56,87 +52,6 @@ pub struct CallDialect {
     start_ack_pending: bool,
 }
 
-/// Frames this dialect sends.
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum Outbound<'a> {
-    QueuePosition {
-        call_id: &'a CallId,
-        role: Role,
-        position: usize,
-        timestamp: DateTime<Utc>,
-    },
-    CallMatched {
-        call_id: &'a CallId,
-        role: Role,
-        partner_call_id: &'a CallId,
-        partner_name: &'a str,
-        started_at: DateTime<Utc>,
-        timestamp: DateTime<Utc>,
-    },
-    Transcript {
-        speaker: Role,
-        text: &'a str,
-        seq: u64,
-        timestamp: DateTime<Utc>,
-    },
-    CallEnded {
-        call_id: &'a CallId,
-        reason: &'static str,
-        timestamp: DateTime<Utc>,
-    },
-    CallStarted {
-        call_id: &'a str,
-        status: &'static str,
-        timestamp: DateTime<Utc>,
-    },
-    Pong {
-        timestamp: DateTime<Utc>,
-    },
-    Error {
-        error: &'a str,
-        detail: &'a str,
-        timestamp: DateTime<Utc>,
-    },
-}
-
-fn encode(frame: &Outbound<'_>) -> String {
-    serde_json::to_string(frame).unwrap_or_else(|error| {
-        format!(
-            r#"{{"type":"error","error":"internal","detail":"could not encode a frame: {error}"}}"#
-        )
-    })
-}
-
-/// The `start_call` fields the hub checks.
-#[derive(Deserialize)]
-struct StartCallFrame {
-    /// Must equal the call id in the path when present.
-    call_id: Option<String>,
-}
-
-/// The `transcript` fields the hub reads.
-#[derive(Deserialize)]
-struct TranscriptFrame {
-    /// What was said.
-    text: String,
-}
-
-/// A decoded inbound frame.
-enum Inbound {
-    StartCall(StartCallFrame),
-    Transcript(TranscriptFrame),
-    CallEnded,
-    Ping,
-}
-
-/// Why an inbound frame was refused: an error code and a sentence.
-type Refusal = (&'static str, String);
-
-fn fields<T: for<'de> Deserialize<'de>>(kind: &str, value: Value) -> Result<T, Refusal> {
-    serde_json::from_value(value).map_err(|e| ("invalid_fields", format!("{kind}: {e}")))
-}
-
 /// Every accepted frame's fields, read in one pass without building a JSON tree.
 #[derive(Deserialize)]
 struct Flat<'a> {
@@ -151,56 +66,90 @@ struct Flat<'a> {
     call_id: Option<Cow<'a, str>>,
 }
 
-/// Decodes a frame: a single pass for well-formed frames, and [`decode_strictly`] (which names
-/// exactly what is wrong) for anything else.
-fn decode(text: &str) -> Result<Inbound, Refusal> {
+/// Decodes a whole message, pure: JSON text only.
+fn decode_frame(frame: Frame<'_>) -> Result<CallInbound, Refusal> {
+    match frame {
+        Frame::Text(text) => decode_text(text),
+        Frame::Binary(_) => Err(Refusal::new(
+            "binary_not_supported",
+            "this socket speaks JSON text messages only",
+        )),
+    }
+}
+
+/// Decodes a text frame: a single pass for well-formed frames, and the shared envelope decoder
+/// (which names exactly what is wrong) for anything else.
+fn decode_text(text: &str) -> Result<CallInbound, Refusal> {
     if let Ok(flat) = serde_json::from_str::<Flat<'_>>(text) {
         match (flat.kind.as_ref(), flat.text) {
             ("transcript", Some(text)) if !text.trim().is_empty() => {
-                return Ok(Inbound::Transcript(TranscriptFrame { text }));
+                return Ok(CallInbound::Transcript { text });
             }
             ("start_call", _) => {
                 let call_id = flat.call_id.map(Cow::into_owned);
-                return Ok(Inbound::StartCall(StartCallFrame { call_id }));
+                return Ok(CallInbound::StartCall { call_id });
             }
-            ("call_ended", _) => return Ok(Inbound::CallEnded),
-            ("ping", _) => return Ok(Inbound::Ping),
+            ("call_ended", _) => return Ok(CallInbound::CallEnded),
+            ("ping", _) => return Ok(CallInbound::Ping),
             _ => {}
         }
     }
-    decode_strictly(text)
+    match envelope::decode(text, CallInbound::TYPES)? {
+        CallInbound::Transcript { text } if text.trim().is_empty() => {
+            Err(Refusal::new("invalid_fields", "transcript: text is empty"))
+        }
+        inbound => Ok(inbound),
+    }
 }
 
-fn decode_strictly(text: &str) -> Result<Inbound, Refusal> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| ("invalid_json", format!("not JSON: {e}")))?;
-    let kind = match value.get("type") {
-        Some(Value::String(kind)) => kind.clone(),
-        Some(_) => return Err(("missing_type", "\"type\" must be a string".into())),
-        None if value.is_object() => {
-            return Err(("missing_type", "the message has no \"type\" field".into()));
-        }
-        None => return Err(("invalid_message", "a message must be a JSON object".into())),
+/// The frame of an event, pure; `None` for refusals, which go out as error frames.
+fn encode_event(event: &CallEvent) -> Option<String> {
+    let timestamp = Utc::now();
+    let frame = match event {
+        CallEvent::QueuePosition {
+            call_id,
+            role,
+            position,
+        } => CallOutbound::QueuePosition {
+            call_id,
+            role: *role,
+            position: *position,
+            timestamp,
+        },
+        CallEvent::CallMatched {
+            call_id,
+            role,
+            partner_call_id,
+            partner_name,
+            started_at,
+            ..
+        } => CallOutbound::CallMatched {
+            call_id,
+            role: *role,
+            partner_call_id,
+            partner_name,
+            started_at: *started_at,
+            timestamp,
+        },
+        CallEvent::Transcript {
+            speaker,
+            text,
+            seq,
+            timestamp,
+        } => CallOutbound::Transcript {
+            speaker: *speaker,
+            text,
+            seq: *seq,
+            timestamp: *timestamp,
+        },
+        CallEvent::CallEnded { call_id, reason } => CallOutbound::CallEnded {
+            call_id,
+            reason: reason.as_str(),
+            timestamp,
+        },
+        CallEvent::Refused { .. } | CallEvent::Error { .. } => return None,
     };
-    match kind.as_str() {
-        "start_call" => Ok(Inbound::StartCall(fields(&kind, value)?)),
-        "transcript" => {
-            let frame: TranscriptFrame = fields(&kind, value)?;
-            if frame.text.trim().is_empty() {
-                return Err(("invalid_fields", "transcript: text is empty".into()));
-            }
-            Ok(Inbound::Transcript(frame))
-        }
-        "call_ended" => Ok(Inbound::CallEnded),
-        "ping" => Ok(Inbound::Ping),
-        other => Err((
-            "unknown_type",
-            format!(
-                "unknown message type '{}'; this socket accepts start_call, transcript, call_ended and ping",
-                other.chars().take(64).collect::<String>()
-            ),
-        )),
-    }
+    Some(frame.encode())
 }
 
 impl CallDialect {
@@ -217,27 +166,21 @@ impl CallDialect {
         }
     }
 
-    fn reject(&self, (error, detail): Refusal) -> Reply {
-        Reply::reject(self.error_frame(error, &detail))
-    }
-
-    fn start_call(&mut self, frame: StartCallFrame) -> Reply {
-        if let Some(claimed) = frame.call_id
+    fn start_call(&mut self, claimed: Option<String>, socket: &mut Socket<'_, Self>) {
+        if let Some(claimed) = claimed
             && claimed != self.path_call_id
         {
-            return self.reject((
-                "call_id_mismatch",
-                format!(
-                    "start_call names {claimed} but this socket is {}",
-                    self.path_call_id
-                ),
-            ));
+            let detail = format!(
+                "start_call names {claimed} but this socket is {}",
+                self.path_call_id
+            );
+            return socket.refuse(&Refusal::new("call_id_mismatch", detail));
         }
         if matches!(self.state, LegState::Connecting) {
             self.start_ack_pending = true;
-            return Reply::none();
+            return;
         }
-        Reply::send(self.start_ack())
+        socket.send(self.start_ack());
     }
 
     /// `call_started`, with the leg's current status.
@@ -247,175 +190,136 @@ impl CallDialect {
             LegState::Matched(_) => "matched",
             LegState::Finished => "ended",
         };
-        encode(&Outbound::CallStarted {
+        CallOutbound::CallStarted {
             call_id: &self.path_call_id,
             status,
             timestamp: Utc::now(),
-        })
-    }
-
-    /// Adds the deferred `call_started` acknowledgement once the leg is placed (a refused leg
-    /// gets only its error).
-    fn with_pending_ack(&mut self, reply: Reply) -> Reply {
-        let pending = std::mem::take(&mut self.start_ack_pending);
-        if pending && !matches!(self.state, LegState::Finished) {
-            reply.then_send(self.start_ack())
-        } else {
-            reply
         }
+        .encode()
     }
 
-    fn transcript(&self, frame: TranscriptFrame) -> Reply {
-        match (&self.state, &self.call_id) {
+    fn transcript(&self, text: String, socket: &mut Socket<'_, Self>) {
+        let refusal = match (&self.state, &self.call_id) {
             (LegState::Matched(call), Some(call_id)) => {
                 let relay = RelayTranscript {
                     call_id: call_id.clone(),
-                    text: frame.text,
+                    text,
                 };
-                match call.try_send(relay) {
-                    Ok(()) => Reply::none(),
-                    Err(SendError::Full(_)) => self.reject((
+                match call.relay.try_send(relay) {
+                    Ok(()) => return,
+                    Err(SendError::Full(_)) => Refusal::new(
                         "too_fast",
-                        "the call is not keeping up with this socket; the line was not sent".into(),
-                    )),
+                        "the call is not keeping up with this socket; the line was not sent",
+                    ),
                     Err(SendError::Closed(_)) => {
-                        self.reject(("call_ended", "this call has already ended".into()))
+                        Refusal::new("call_ended", "this call has already ended")
                     }
                 }
             }
-            (LegState::Finished, _) => {
-                self.reject(("call_ended", "this call has already ended".into()))
-            }
-            _ => self.reject((
+            (LegState::Finished, _) => Refusal::new("call_ended", "this call has already ended"),
+            _ => Refusal::new(
                 "not_matched",
-                "no partner yet: wait for call_matched before sending transcripts".into(),
-            )),
-        }
+                "no partner yet: wait for call_matched before sending transcripts",
+            ),
+        };
+        socket.refuse(&refusal);
     }
 
-    fn hang_up(&mut self) -> Reply {
+    fn hang_up(&mut self) {
         let (Some(call_id), Some(conn_id)) = (self.call_id.clone(), self.conn_id) else {
-            return Reply::none();
+            return;
         };
         if std::mem::replace(&mut self.hung_up, true) {
-            return Reply::none();
+            return;
         }
         let end = EndCall {
             call_id,
             origin: EndOrigin::Hangup(conn_id),
         };
         match &self.state {
-            LegState::Matched(call) => call.do_send(end),
+            LegState::Matched(call) => call.end.do_send(end),
             LegState::Connecting | LegState::Waiting => self.matchmaker.do_send(end),
             LegState::Finished => {}
-        }
-        Reply::none()
-    }
-
-    /// The frame (and state change) for an event pushed to this leg.
-    fn encode_event(&mut self, event: Event) -> Reply {
-        let timestamp = Utc::now();
-        match event {
-            Event::QueuePosition {
-                call_id,
-                role,
-                position,
-            } => {
-                self.state = LegState::Waiting;
-                Reply::send(encode(&Outbound::QueuePosition {
-                    call_id: &call_id,
-                    role,
-                    position,
-                    timestamp,
-                }))
-            }
-            Event::CallMatched {
-                call_id,
-                role,
-                partner_call_id,
-                partner_name,
-                started_at,
-                call,
-            } => {
-                self.state = LegState::Matched(call);
-                Reply::send(encode(&Outbound::CallMatched {
-                    call_id: &call_id,
-                    role,
-                    partner_call_id: &partner_call_id,
-                    partner_name: &partner_name,
-                    started_at,
-                    timestamp,
-                }))
-            }
-            Event::Transcript {
-                speaker,
-                text,
-                seq,
-                timestamp,
-            } => Reply::send(encode(&Outbound::Transcript {
-                speaker,
-                text: &text,
-                seq,
-                timestamp,
-            })),
-            Event::CallEnded { call_id, reason } => {
-                self.state = LegState::Finished;
-                Reply::send(encode(&Outbound::CallEnded {
-                    call_id: &call_id,
-                    reason: reason.as_str(),
-                    timestamp,
-                }))
-                .and_close(CloseCode::Normal, "call ended")
-            }
-            Event::Refused {
-                error,
-                detail,
-                close,
-            } => {
-                self.state = LegState::Finished;
-                self.reject((error, detail)).and_close(close, error)
-            }
-            Event::Error { error, detail } => self.reject((error, detail)),
-            Event::SessionAssigned { .. } | Event::SessionUpdate { .. } => Reply::none(),
         }
     }
 }
 
 impl Dialect for CallDialect {
-    fn opened(&mut self, conn: &ConnHandle) -> Reply {
-        self.conn_id = Some(conn.id);
+    type Inbound = CallInbound;
+    type Event = CallEvent;
+
+    fn decode(&self, frame: Frame<'_>) -> Result<CallInbound, Refusal> {
+        decode_frame(frame)
+    }
+
+    fn error_frame(refusal: &Refusal) -> String {
+        CallOutbound::Error {
+            error: refusal.error,
+            detail: &refusal.detail,
+            timestamp: Utc::now(),
+        }
+        .encode()
+    }
+
+    fn opened(&mut self, socket: &mut Socket<'_, Self>) {
+        self.conn_id = Some(socket.id());
         match CallId::parse(&self.path_call_id) {
             Ok(call_id) => {
                 self.call_id = Some(call_id.clone());
                 self.matchmaker.do_send(AttachLeg {
                     call_id,
-                    conn: conn.clone(),
+                    conn: socket.handle(),
                 });
-                Reply::none()
             }
             Err(invalid) => {
                 self.state = LegState::Finished;
-                self.reject(("unknown_call", invalid.to_string()))
-                    .and_close(CloseCode::UnknownCall, "unknown call id")
+                socket.refuse(&Refusal::new("unknown_call", invalid.to_string()));
+                socket.close(CloseCode::UnknownCall, "unknown call id");
             }
         }
     }
 
-    fn received(&mut self, text: &str) -> Reply {
-        match decode(text) {
-            Ok(Inbound::StartCall(frame)) => self.start_call(frame),
-            Ok(Inbound::Transcript(frame)) => self.transcript(frame),
-            Ok(Inbound::CallEnded) => self.hang_up(),
-            Ok(Inbound::Ping) => Reply::send(encode(&Outbound::Pong {
-                timestamp: Utc::now(),
-            })),
-            Err(refusal) => self.reject(refusal),
+    fn handle(&mut self, inbound: CallInbound, socket: &mut Socket<'_, Self>) {
+        match inbound {
+            CallInbound::StartCall { call_id } => self.start_call(call_id, socket),
+            CallInbound::Transcript { text } => self.transcript(text, socket),
+            CallInbound::CallEnded => self.hang_up(),
+            CallInbound::Ping => socket.send(
+                CallOutbound::Pong {
+                    timestamp: Utc::now(),
+                }
+                .encode(),
+            ),
         }
     }
 
-    fn deliver(&mut self, event: Event) -> Reply {
-        let reply = self.encode_event(event);
-        self.with_pending_ack(reply)
+    fn deliver(&mut self, event: CallEvent, socket: &mut Socket<'_, Self>) {
+        if let Some(frame) = encode_event(&event) {
+            socket.send(frame);
+        }
+        match event {
+            CallEvent::QueuePosition { .. } => self.state = LegState::Waiting,
+            CallEvent::CallMatched { call, .. } => self.state = LegState::Matched(call),
+            CallEvent::Transcript { .. } => {}
+            CallEvent::CallEnded { .. } => {
+                self.state = LegState::Finished;
+                socket.close(CloseCode::Normal, "call ended");
+            }
+            CallEvent::Refused {
+                error,
+                detail,
+                close,
+            } => {
+                self.state = LegState::Finished;
+                socket.refuse(&Refusal::new(error, detail));
+                socket.close(close, error);
+            }
+            CallEvent::Error { error, detail } => socket.refuse(&Refusal::new(error, detail)),
+        }
+        if std::mem::take(&mut self.start_ack_pending) && !matches!(self.state, LegState::Finished)
+        {
+            socket.send(self.start_ack());
+        }
     }
 
     fn closed(&mut self, conn_id: ConnId, shutdown: bool) {
@@ -428,18 +332,10 @@ impl Dialect for CallDialect {
             shutdown,
         };
         match &self.state {
-            LegState::Matched(call) => call.do_send(leave),
+            LegState::Matched(call) => call.leave.do_send(leave),
             LegState::Connecting | LegState::Waiting => self.matchmaker.do_send(leave),
             LegState::Finished => {}
         }
-    }
-
-    fn error_frame(&self, error: &str, detail: &str) -> String {
-        encode(&Outbound::Error {
-            error,
-            detail,
-            timestamp: Utc::now(),
-        })
     }
 }
 
@@ -448,8 +344,8 @@ mod tests {
     use super::*;
 
     fn refusal(text: &str) -> &'static str {
-        match decode(text) {
-            Err((code, _)) => code,
+        match decode_text(text) {
+            Err(refusal) => refusal.error,
             Ok(_) => "accepted",
         }
     }
@@ -486,5 +382,11 @@ mod tests {
         );
         assert_eq!(refusal(r#"{"type":"call_ended"}"#), "accepted");
         assert_eq!(refusal(r#"{"type":"ping"}"#), "accepted");
+    }
+
+    #[test]
+    fn binary_messages_are_refused() {
+        let refused = decode_frame(Frame::Binary(b"\x00")).err();
+        assert_eq!(refused.map(|r| r.error), Some("binary_not_supported"));
     }
 }

@@ -1,0 +1,80 @@
+//! Shared counters, the one thing in the hub that is not owned by a single actor. Receives
+//! nothing and sends nothing: the actor that owns an event bumps its [`Counter`] or sets its
+//! [`Gauge`], and the Monitor reads them. Each room keeps its own family of counters (a struct
+//! of these), so a new room adds its struct and nothing here changes. A family cloned is a
+//! point-in-time snapshot, and serialises as plain numbers.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Serialize, Serializer};
+
+/// A number that only grows.
+#[derive(Debug, Default)]
+pub struct Counter(AtomicU64);
+
+impl Counter {
+    /// Adds one.
+    pub fn bump(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A number set by its owner to the current size of something.
+#[derive(Debug, Default)]
+pub struct Gauge(AtomicU64);
+
+impl Gauge {
+    /// Sets the value.
+    pub fn set(&self, value: usize) {
+        self.0.store(value as u64, Ordering::Relaxed);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Clone for Counter {
+    /// A copy holding the value read now.
+    fn clone(&self) -> Self {
+        Counter(AtomicU64::new(self.get()))
+    }
+}
+
+impl Clone for Gauge {
+    /// A copy holding the value read now.
+    fn clone(&self) -> Self {
+        Gauge(AtomicU64::new(self.get()))
+    }
+}
+
+impl Serialize for Counter {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.get())
+    }
+}
+
+impl Serialize for Gauge {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.get())
+    }
+}
+
+/// The counters of the socket layer, kept by the connection registry and the connections.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ConnectionMetrics {
+    /// Gauge: sockets registered right now.
+    pub connections_open: Gauge,
+    /// Counter: sockets ever admitted.
+    pub connections_total: Counter,
+    /// Counter: sockets refused because the connection limit was reached.
+    pub connections_refused: Counter,
+    /// Counter: inbound frames refused with an error frame.
+    pub frames_rejected: Counter,
+}

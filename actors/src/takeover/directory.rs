@@ -1,0 +1,259 @@
+//! SessionDirectory: the phone book of seed-001 sessions. Receives [`OpenSession`] (through
+//! the [`Sessions`] handle the HTTP edge and agent desks use) and answers with the session's
+//! actor, starting it (it loads itself from the store) when none is running; receives
+//! [`RestoreHandoffs`] once at start and reopens every stored `pending_manual` session so that
+//! it queues for an agent again, and every `manual_live` session held through a desk so that
+//! it waits for that desk again; receives [`HubStopping`] at shutdown and passes it on to
+//! every running session. It is on the control path only: callers keep the address for the
+//! rest of the request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix::prelude::*;
+
+use actix::dev::ToEnvelope;
+
+use crate::kernel::ids::SessionName;
+use crate::store::database::Store;
+use crate::store::session_rows::{ListAudit, ListSessions};
+use crate::takeover::board::HandoverBoard;
+use crate::takeover::escalation::Status;
+use crate::takeover::persist::{self, SessionList};
+use crate::takeover::regulator::Regulator;
+use crate::takeover::session::actor::Session;
+use crate::takeover::session_requests::{SessionError, Stopping};
+use crate::takeover::takeover_config::TakeoverConfig;
+
+/// Times a request is retried when its session actor stopped between lookup and request.
+const SESSION_ATTEMPTS: usize = 3;
+
+/// How often entries of stopped sessions are dropped from the directory.
+const SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Most stored handovers reopened at start.
+const RESTORE_LIMIT: usize = 100_000;
+
+/// The actor of the session with this name (started if needed).
+#[derive(Message)]
+#[rtype(result = "Addr<Session>")]
+pub struct OpenSession {
+    /// Which session.
+    pub name: SessionName,
+}
+
+/// Reopen the stored `pending_manual` sessions and the `manual_live` ones held through a desk
+/// (once, at start).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RestoreHandoffs;
+
+/// The hub is shutting down: tell every running session (it ends its SSE streams and keeps
+/// its handover as it is).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct HubStopping;
+
+/// The directory actor.
+pub struct SessionDirectory {
+    /// Running sessions (entries whose actor stopped are replaced on the next open).
+    sessions: HashMap<SessionName, Addr<Session>>,
+    /// Handed to every session.
+    store: Addr<Store>,
+    /// Handed to every session.
+    board: Addr<HandoverBoard>,
+    /// Handed to every session.
+    config: Arc<TakeoverConfig>,
+    /// Built once from the config, handed to every session.
+    regulator: Arc<Regulator>,
+}
+
+impl SessionDirectory {
+    /// An empty directory.
+    pub fn new(store: Addr<Store>, board: Addr<HandoverBoard>, config: TakeoverConfig) -> Self {
+        SessionDirectory {
+            sessions: HashMap::new(),
+            store,
+            board,
+            regulator: Arc::new(config.regulator()),
+            config: Arc::new(config),
+        }
+    }
+
+    fn open(&mut self, name: SessionName) -> Addr<Session> {
+        if let Some(session) = self.sessions.get(&name).filter(|s| s.connected()) {
+            return session.clone();
+        }
+        let session = Session::new(
+            name.clone(),
+            self.store.clone(),
+            self.board.clone(),
+            self.config.clone(),
+            self.regulator.clone(),
+        )
+        .start();
+        self.sessions.insert(name, session.clone());
+        session
+    }
+}
+
+impl Actor for SessionDirectory {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        ctx.run_interval(SWEEP_INTERVAL, |act, _| {
+            act.sessions.retain(|_, session| session.connected());
+        });
+    }
+}
+
+impl Handler<OpenSession> for SessionDirectory {
+    type Result = Addr<Session>;
+
+    fn handle(&mut self, msg: OpenSession, _: &mut Context<Self>) -> Self::Result {
+        self.open(msg.name)
+    }
+}
+
+impl Handler<RestoreHandoffs> for SessionDirectory {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _: RestoreHandoffs, _: &mut Context<Self>) -> Self::Result {
+        let list = |status: Status| ListSessions {
+            status: Some(status.as_str()),
+            limit: RESTORE_LIMIT,
+        };
+        let pending = self.store.send(list(Status::PendingManual));
+        let live = self.store.send(list(Status::ManualLive));
+        let both = async move { (pending.await, live.await) };
+        Box::pin(both.into_actor(self).map(|(pending, live), act, _| {
+            let decoded = |listed: Result<_, _>| match listed {
+                Ok(Ok(rows)) => persist::session_list(rows).map_err(|e| e.to_string()),
+                Ok(Err(error)) => Err(format!("{error}")),
+                Err(_) => Err("the store stopped first".to_owned()),
+            };
+            match decoded(pending) {
+                Ok(list) => {
+                    log::info!("{} sessions wait for an agent", list.total);
+                    for summary in list.sessions {
+                        act.open(summary.name);
+                    }
+                }
+                Err(error) => log::error!("cannot list waiting handovers: {error}"),
+            }
+            match decoded(live) {
+                Ok(list) => {
+                    let at_desks: Vec<_> = list
+                        .sessions
+                        .into_iter()
+                        .filter(|summary| summary.header.at_desk)
+                        .collect();
+                    log::info!("{} sessions wait for their agent's desk", at_desks.len());
+                    for summary in at_desks {
+                        act.open(summary.name);
+                    }
+                }
+                Err(error) => log::error!("cannot list held sessions: {error}"),
+            }
+        }))
+    }
+}
+
+impl Handler<HubStopping> for SessionDirectory {
+    type Result = ();
+
+    fn handle(&mut self, _: HubStopping, _: &mut Context<Self>) {
+        for session in self.sessions.values() {
+            session.do_send(Stopping);
+        }
+    }
+}
+
+/// How the HTTP edge and agent desks reach seed-001 sessions: ask one by name, list them, read
+/// an audit log, tell them the hub is stopping. Cheap to clone.
+#[derive(Clone)]
+pub struct Sessions {
+    /// Finds (or starts) a session's actor.
+    directory: Addr<SessionDirectory>,
+    /// Answers lists and audit logs.
+    store: Addr<Store>,
+}
+
+impl Sessions {
+    /// A handle over `directory`, reading lists from `store`.
+    pub fn new(directory: Addr<SessionDirectory>, store: Addr<Store>) -> Self {
+        Sessions { directory, store }
+    }
+
+    /// Sends `msg` to the session `name` (starting its actor if needed) and waits for the
+    /// answer, once more if the actor unloaded itself in between.
+    pub async fn ask<M>(&self, name: &SessionName, msg: M) -> Result<M::Result, MailboxError>
+    where
+        M: Message + Clone + Send + 'static,
+        M::Result: Send,
+        Session: Handler<M>,
+        <Session as Actor>::Context: ToEnvelope<Session, M>,
+    {
+        let mut last = MailboxError::Closed;
+        for _ in 0..SESSION_ATTEMPTS {
+            let session = self
+                .directory
+                .send(OpenSession { name: name.clone() })
+                .await?;
+            match session.send(msg.clone()).await {
+                Err(MailboxError::Closed) => last = MailboxError::Closed,
+                answer => return answer,
+            }
+        }
+        Err(last)
+    }
+
+    /// The sessions with `status` (all when `None`), the longest-waiting handover first,
+    /// others least recently changed first; at most `limit`, with the total count.
+    pub async fn list(
+        &self,
+        status: Option<Status>,
+        limit: usize,
+    ) -> Result<Result<SessionList, SessionError>, MailboxError> {
+        let rows = self
+            .store
+            .send(ListSessions {
+                status: status.map(Status::as_str),
+                limit,
+            })
+            .await?;
+        Ok(rows
+            .map_err(|error| SessionError::Store(error.to_string()))
+            .and_then(|rows| {
+                persist::session_list(rows).map_err(|error| SessionError::Store(error.to_string()))
+            }))
+    }
+
+    /// The audit records of session `name` as JSON, oldest first, at most `limit`.
+    pub async fn audit(
+        &self,
+        name: &SessionName,
+        limit: usize,
+    ) -> Result<Result<Vec<serde_json::Value>, SessionError>, MailboxError> {
+        let bodies = self
+            .store
+            .send(ListAudit {
+                name: name.clone(),
+                limit,
+            })
+            .await?;
+        let store_error = |error: &dyn std::fmt::Display| SessionError::Store(error.to_string());
+        Ok(bodies.map_err(|e| store_error(&e)).and_then(|bodies| {
+            bodies
+                .iter()
+                .map(|body| serde_json::from_str(body).map_err(|e| store_error(&e)))
+                .collect()
+        }))
+    }
+
+    /// The hub is shutting down: every running session ends its SSE streams and keeps its
+    /// handover as it is.
+    pub fn hub_stopping(&self) {
+        self.directory.do_send(HubStopping);
+    }
+}

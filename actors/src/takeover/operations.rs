@@ -1,0 +1,407 @@
+//! What each request does to a session, pure: escalate, claim, a manual message, release, and
+//! a user turn (regulator first, then the bot). Receives a session's state and the request;
+//! sends back a [`Draft`] of the change or the [`Refusal`] that names the current status. The
+//! Session actor stores the draft before it applies it.
+
+use chrono::{DateTime, Utc};
+
+use crate::bot::reply::BotReply;
+use crate::takeover::draft::Draft;
+use crate::takeover::escalation::{
+    self, Author, IllegalMessage, IllegalTransition, Status, Transition,
+};
+use crate::takeover::model::{AgentInfo, SessionEvent, SessionState, Speaker};
+use crate::takeover::regulator::{Regulator, Trigger};
+
+/// A request the session refuses in its current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The state machine does not allow it.
+    Transition(IllegalTransition),
+    /// That author may not write now.
+    Message(IllegalMessage),
+    /// Another agent holds the session.
+    HeldByOther {
+        /// The session's status.
+        current: Status,
+        /// The agent holding it.
+        holder: AgentInfo,
+    },
+}
+
+impl Refusal {
+    /// The status named in the 409 body.
+    pub fn current(&self) -> Status {
+        match self {
+            Refusal::Transition(error) => error.current,
+            Refusal::Message(error) => error.current,
+            Refusal::HeldByOther { current, .. } => *current,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::Transition(error) => error.fmt(f),
+            Refusal::Message(error) => error.fmt(f),
+            Refusal::HeldByOther { holder, .. } => write!(
+                f,
+                "the session is manual_live with agent {} ({})",
+                holder.agent_id, holder.agent_name
+            ),
+        }
+    }
+}
+
+impl From<IllegalTransition> for Refusal {
+    fn from(error: IllegalTransition) -> Self {
+        Refusal::Transition(error)
+    }
+}
+
+impl From<IllegalMessage> for Refusal {
+    fn from(error: IllegalMessage) -> Self {
+        Refusal::Message(error)
+    }
+}
+
+/// Who writes a manual message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Writer {
+    /// The customer.
+    User,
+    /// This agent.
+    Agent(AgentInfo),
+}
+
+/// What a user turn did.
+#[derive(Debug, Clone, Default)]
+pub struct TurnResult {
+    /// The bot's answer; none while a human is asked for or holds the session.
+    pub reply: Option<BotReply>,
+    /// The regulator rule that escalated during this turn.
+    pub trigger: Option<Trigger>,
+}
+
+impl SessionState {
+    /// Ask for a human: `bot_active → pending_manual`.
+    pub fn escalate(
+        &self,
+        reason: String,
+        details: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<Draft, Refusal> {
+        let mut draft = self.draft(now);
+        draft.escalate(reason, details, None)?;
+        Ok(draft)
+    }
+
+    /// `agent` takes the session: `pending_manual → manual_live`. Claiming a session the same
+    /// agent already holds changes nothing; one held by another agent is refused.
+    pub fn claim(&self, agent: &AgentInfo, now: DateTime<Utc>) -> Result<Draft, Refusal> {
+        let mut draft = self.draft(now);
+        if self.header.status == Status::ManualLive {
+            self.check_holder(agent)?;
+            return Ok(draft);
+        }
+        draft.claim(agent, "agent_joined")?;
+        Ok(draft)
+    }
+
+    /// A message written during a handover (`POST /api/manual/messages`). The first agent
+    /// message on a `pending_manual` session claims it for that agent; an agent other than the
+    /// holder of a `manual_live` session is refused.
+    pub fn manual_message(
+        &self,
+        writer: Writer,
+        content: String,
+        now: DateTime<Utc>,
+    ) -> Result<Draft, Refusal> {
+        let mut draft = self.draft(now);
+        let (author, role, agent) = match writer {
+            Writer::User => (Author::User, Speaker::User, None),
+            Writer::Agent(agent) => (Author::Agent, Speaker::Agent, Some(agent)),
+        };
+        let claims = escalation::manual_message(self.header.status, author)?;
+        if let Some(agent) = &agent {
+            match claims {
+                Some(Transition::Claim) => draft.claim(agent, "agent_joined")?,
+                _ => self.check_holder(agent)?,
+            }
+        }
+        draft.message(role, content, agent.clone());
+        draft.audit("manual_message", None, agent.as_ref());
+        Ok(draft)
+    }
+
+    /// Back to the bot: a system notice for the user, then `manual_live → bot_active` for
+    /// `reason` (`released`, `agent_disconnected`); the assignment and escalation are cleared.
+    /// When `by` names an agent, it must be the holder.
+    pub fn release(
+        &self,
+        by: Option<&AgentInfo>,
+        notice: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Draft, Refusal> {
+        let mut draft = self.draft(now);
+        escalation::next(self.header.status, Transition::Release)?;
+        if let Some(agent) = by {
+            self.check_holder(agent)?;
+        }
+        let holder = self.header.assigned_agent.as_ref().map(|a| a.agent.clone());
+        draft.message(Speaker::System, notice.to_owned(), None);
+        draft.transition(Transition::Release, reason)?;
+        draft.audit("manual_release", Some(reason.to_owned()), holder.as_ref());
+        draft.header.assigned_agent = None;
+        draft.header.escalation = None;
+        draft.header.bot_failures = 0;
+        draft.header.at_desk = false;
+        Ok(draft)
+    }
+
+    /// A user message through `/api/chat`. While the bot answers, the regulator looks at the
+    /// message first (a keyword escalates instead of answering), then `bot` answers and the
+    /// failure rule is checked. Otherwise the message is kept for the agent and audited as a
+    /// manual message.
+    pub fn user_turn(
+        &self,
+        text: String,
+        regulator: &Regulator,
+        escalation_notice: &str,
+        bot: impl FnOnce(&str) -> BotReply,
+        now: DateTime<Utc>,
+    ) -> (Draft, TurnResult) {
+        let mut draft = self.draft(now);
+        let mut result = TurnResult::default();
+        if self.header.status != Status::BotActive {
+            draft.message(Speaker::User, text, None);
+            draft.audit("manual_message", None, None);
+            return (draft, result);
+        }
+        if let Some(trigger) = regulator.on_user_message(&text) {
+            draft.message(Speaker::User, text, None);
+            draft.message(Speaker::System, escalation_notice.to_owned(), None);
+            draft.regulator_escalate(&trigger);
+            result.trigger = Some(trigger);
+            return (draft, result);
+        }
+        let reply = bot(&text);
+        draft.message(Speaker::User, text, None);
+        draft.message(Speaker::Assistant, reply.text.clone(), None);
+        if reply.understood {
+            draft.header.bot_failures = 0;
+        } else {
+            draft.header.bot_failures += 1;
+            if let Some(trigger) = regulator.on_bot_failures(draft.header.bot_failures) {
+                draft.message(Speaker::System, escalation_notice.to_owned(), None);
+                draft.regulator_escalate(&trigger);
+                result.trigger = Some(trigger);
+            }
+        }
+        result.reply = Some(reply);
+        (draft, result)
+    }
+
+    fn check_holder(&self, agent: &AgentInfo) -> Result<(), Refusal> {
+        match &self.header.assigned_agent {
+            Some(holder) if holder.agent.agent_id != agent.agent_id => Err(Refusal::HeldByOther {
+                current: self.header.status,
+                holder: holder.agent.clone(),
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Draft {
+    fn regulator_escalate(&mut self, trigger: &Trigger) {
+        let result = self.escalate(
+            "regulator_triggered".into(),
+            None,
+            Some(trigger.to_string()),
+        );
+        debug_assert!(
+            result.is_ok(),
+            "the regulator runs only on bot_active sessions"
+        );
+    }
+
+    /// The events queued for `/api/chat/stream` since its last turn (those
+    /// [`SessionEvent::is_pushed_to_user`] accepts), moving its cursor past this draft's own
+    /// events, which the turn returns separately.
+    pub fn take_for_stream(&mut self, stored: &SessionState) -> Vec<SessionEvent> {
+        let queued: Vec<SessionEvent> = stored
+            .events_after(self.header.stream_cursor)
+            .iter()
+            .filter(|event| event.is_pushed_to_user())
+            .cloned()
+            .collect();
+        self.header.stream_cursor = self.next_seq - 1;
+        queued
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::builtin;
+    use crate::kernel::ids::SessionName;
+    use crate::takeover::model::EventKind;
+
+    const NOTICE: &str = "connecting you";
+
+    fn agent(id: &str) -> AgentInfo {
+        AgentInfo {
+            agent_id: id.into(),
+            agent_name: format!("Agent {id}"),
+        }
+    }
+
+    fn fresh() -> SessionState {
+        SessionState::new(SessionName::parse("s").expect("valid"), Utc::now())
+    }
+
+    fn turn(state: &mut SessionState, text: &str) -> TurnResult {
+        let (draft, result) = state.user_turn(
+            text.into(),
+            &Regulator::default(),
+            NOTICE,
+            builtin::reply,
+            Utc::now(),
+        );
+        state.apply(draft);
+        result
+    }
+
+    fn roles(state: &SessionState) -> Vec<String> {
+        state
+            .events
+            .iter()
+            .map(|event| match &event.kind {
+                EventKind::Message { role, .. } => format!("{role:?}"),
+                EventKind::StatusChange { status, .. } => status.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_keyword_escalates_instead_of_asking_the_bot() {
+        let mut state = fresh();
+        let result = turn(&mut state, "我要转人工");
+        assert!(result.reply.is_none());
+        assert_eq!(result.trigger, Some(Trigger::Keyword("转人工".into())));
+        assert_eq!(state.header.status, Status::PendingManual);
+        assert_eq!(roles(&state), ["User", "System", "pending_manual"]);
+        let escalation = state.header.escalation.as_ref().expect("escalated");
+        assert_eq!(escalation.reason, "regulator_triggered");
+        assert_eq!(escalation.rule.as_deref(), Some("keyword:转人工"));
+    }
+
+    #[test]
+    fn three_failures_in_a_row_escalate_and_an_answer_resets_the_count() {
+        let mut state = fresh();
+        turn(&mut state, "qwerty");
+        turn(&mut state, "asdf");
+        turn(&mut state, "hello");
+        assert_eq!(state.header.bot_failures, 0);
+        turn(&mut state, "qwerty");
+        turn(&mut state, "asdf");
+        assert_eq!(state.header.status, Status::BotActive);
+        let result = turn(&mut state, "zxcv");
+        assert!(result.reply.is_some(), "the bot still answered");
+        assert_eq!(result.trigger, Some(Trigger::BotFailures(3)));
+        assert_eq!(state.header.status, Status::PendingManual);
+    }
+
+    #[test]
+    fn while_a_human_is_involved_user_messages_skip_the_bot() {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        let result = turn(&mut state, "hello?");
+        assert!(result.reply.is_none());
+        let last = state.events.last().expect("logged");
+        assert!(matches!(
+            last.kind,
+            EventKind::Message {
+                role: Speaker::User,
+                manual: true,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_holder_alone_writes_and_release_clears_the_assignment() {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        let draft = state
+            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
+            .expect("claims");
+        assert_eq!(draft.audit.len(), 2, "a claim and a message");
+        state.apply(draft);
+        assert_eq!(state.header.status, Status::ManualLive);
+        let refused = state
+            .manual_message(Writer::Agent(agent("b")), "me too".into(), Utc::now())
+            .expect_err("b does not hold it");
+        assert_eq!(refused.current(), Status::ManualLive);
+        assert!(state.claim(&agent("b"), Utc::now()).is_err());
+        let same = state.claim(&agent("a"), Utc::now()).expect("idempotent");
+        assert!(same.is_empty(&state.header));
+
+        assert!(
+            state
+                .release(Some(&agent("b")), "bye", "released", Utc::now())
+                .is_err(),
+            "only the holder releases"
+        );
+        let draft = state
+            .release(Some(&agent("a")), "bye", "released", Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        assert_eq!(state.header.status, Status::BotActive);
+        assert_eq!(state.header.assigned_agent, None);
+        assert_eq!(state.header.escalation, None);
+        let seqs: Vec<u64> = state.events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_stream_turn_takes_what_was_queued_once() {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        let draft = state
+            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
+            .expect("claims");
+        state.apply(draft);
+        let (mut draft, _) = state.user_turn(
+            "ok".into(),
+            &Regulator::default(),
+            NOTICE,
+            builtin::reply,
+            Utc::now(),
+        );
+        let queued = draft.take_for_stream(&state);
+        let kinds: Vec<u64> = queued.iter().map(|e| e.seq).collect();
+        assert_eq!(kinds, [1, 2, 3], "escalation, claim and the agent's line");
+        state.apply(draft);
+        let (mut again, _) = state.user_turn(
+            "still there?".into(),
+            &Regulator::default(),
+            NOTICE,
+            builtin::reply,
+            Utc::now(),
+        );
+        assert!(again.take_for_stream(&state).is_empty());
+    }
+}

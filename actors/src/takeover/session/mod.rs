@@ -1,0 +1,11 @@
+//! The Session actor, one per seed-001 conversation, in four files: [`actor`] (the actor and
+//! the path every change takes: draft, commit, apply, publish), [`handlers`] (what it does with
+//! each request), [`desk_follow`] (how it follows its agent's desk and goes back to the bot
+//! when the desk is gone for good) and [`desk_link`] (that link as data).
+
+pub mod actor;
+pub mod desk_follow;
+pub mod desk_link;
+pub mod handlers;
+
+pub use actor::Session;

@@ -1,0 +1,150 @@
+//! Seed 001's REST bodies: what `/api/chat`, `/api/chat/stream`, `/api/manual/*` and
+//! `/api/sessions/*` accept and answer (the full session state is in
+//! [`conversation`](super::conversation)). Receives nothing and sends nothing: typed shapes
+//! the HTTP handlers read and write.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use switchboard_actors::kernel::ids::SessionName;
+use switchboard_actors::takeover::escalation::{Author, Status};
+
+use crate::wire::takeover::conversation::SummaryBody;
+
+/// `POST /api/chat` and `POST /api/chat/stream`: `{"message", "session_name"?}`.
+#[derive(Debug, Deserialize)]
+pub struct ChatRequest {
+    /// What the user wrote (`content` is accepted too).
+    #[serde(alias = "content")]
+    pub message: String,
+    /// The conversation; a new one is named when absent.
+    #[serde(default)]
+    pub session_name: Option<String>,
+}
+
+/// The answer to `POST /api/chat`: `{"success": true, "session_name", "status", "message",
+/// "escalated", "rule", "seq"}`.
+#[derive(Debug, Serialize)]
+pub struct ChatResponse<'a> {
+    /// Always `true`.
+    pub success: bool,
+    /// The conversation.
+    pub session_name: &'a SessionName,
+    /// Its status after the turn.
+    pub status: Status,
+    /// The bot's answer, or `null` while a human is asked for or holds the session.
+    pub message: Option<&'a str>,
+    /// The regulator escalated during this turn.
+    pub escalated: bool,
+    /// The rule that escalated (`keyword:转人工`, `bot_failures:3`), or `null`.
+    pub rule: Option<String>,
+    /// The last sequence number the turn wrote.
+    pub seq: Option<u64>,
+}
+
+/// A frame of `POST /api/chat/stream` that is not a session event, by `type`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatStreamFrame<'a> {
+    /// `{"type": "message", "content"}`: a chunk of the bot's answer.
+    Message {
+        /// The chunk.
+        content: &'a str,
+    },
+    /// `{"type": "done", "session_name", "status", "message"}`: the end of the turn, with the
+    /// whole answer (or `null`).
+    Done {
+        /// The conversation.
+        session_name: &'a SessionName,
+        /// Its status after the turn.
+        status: Status,
+        /// The whole answer, or `null`.
+        message: Option<&'a str>,
+    },
+}
+
+/// `POST /api/manual/escalate`: `{"session_name", "reason", "details"?}`.
+#[derive(Debug, Deserialize)]
+pub struct EscalateRequest {
+    /// The session to hand to a human.
+    pub session_name: String,
+    /// Why: `user_request`, `regulator_triggered`, or the caller's own reason.
+    pub reason: String,
+    /// Free text or any JSON about the request; kept with the escalation.
+    #[serde(default)]
+    pub details: Option<Value>,
+}
+
+/// `agent_info` as the seed sends it: `{"agent_id", "agent_name"}`.
+#[derive(Debug, Deserialize)]
+pub struct AgentInfoBody {
+    /// The agent's id.
+    pub agent_id: String,
+    /// The agent's display name.
+    pub agent_name: String,
+}
+
+/// `POST /api/manual/messages`: `{"session_name", "role", "content", "agent_info"?}`.
+#[derive(Debug, Deserialize)]
+pub struct ManualMessageRequest {
+    /// The session.
+    pub session_name: String,
+    /// `agent` or `user`.
+    pub role: Author,
+    /// The text.
+    pub content: String,
+    /// Required when `role` is `agent`.
+    #[serde(default)]
+    pub agent_info: Option<AgentInfoBody>,
+}
+
+/// `POST /api/sessions/{session_name}/claim`: `{"agent_id", "agent_name"}` or
+/// `{"agent_info": {...}}`.
+#[derive(Debug, Deserialize)]
+pub struct ClaimRequest {
+    /// The agent, as in `POST /api/manual/messages`.
+    pub agent_info: Option<AgentInfoBody>,
+    /// The agent's id, when not given as `agent_info`.
+    pub agent_id: Option<String>,
+    /// The agent's name, when not given as `agent_info`.
+    pub agent_name: Option<String>,
+}
+
+/// The query of `GET /api/sessions`: `?status=&limit=`.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    /// `bot_active`, `pending_manual` or `manual_live`; all when absent.
+    pub status: Option<String>,
+    /// At most this many (1 to 1000, default 1000).
+    pub limit: Option<usize>,
+}
+
+/// The answer to `GET /api/sessions`: `{"success": true, "total", "sessions"}`.
+#[derive(Debug, Serialize)]
+pub struct SessionListBody<'a> {
+    /// Always `true`.
+    pub success: bool,
+    /// How many sessions match, beyond the limit too.
+    pub total: usize,
+    /// The rows asked for.
+    pub sessions: Vec<SummaryBody<'a>>,
+}
+
+/// The answer to `GET /api/sessions/{session_name}/audit`: `{"success": true,
+/// "session_name", "audit"}`, the records oldest first (each `{"event", "session_name",
+/// "reason", "status", "timestamp", "agent_id"?, "agent_name"?, "rule"?, "seq"?}`).
+#[derive(Debug, Serialize)]
+pub struct AuditBody<'a> {
+    /// Always `true`.
+    pub success: bool,
+    /// The session.
+    pub session_name: &'a SessionName,
+    /// The records, as stored.
+    pub audit: Vec<Value>,
+}
+
+/// The query of `GET /api/sessions/{session_name}/events`: `?last_event_id=`.
+#[derive(Debug, Deserialize)]
+pub struct EventsQuery {
+    /// Replay after this sequence number (for clients that cannot set `Last-Event-ID`).
+    pub last_event_id: Option<String>,
+}

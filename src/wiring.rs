@@ -1,0 +1,85 @@
+//! The wiring: starts every actor with its area of the config, and registers what each
+//! handler and dialect may use (each takes only the addresses it needs, as `web::Data`).
+//! Receives the config at start; sends nothing afterwards. A new room starts its actors here
+//! and registers its address: a line or two.
+
+use std::sync::Arc;
+
+use actix::{Actor, Addr, ArbiterHandle};
+use actix_web::web;
+use switchboard_actors::calls::{CallMetrics, Matchmaker};
+use switchboard_actors::kernel::metrics::ConnectionMetrics;
+use switchboard_actors::monitor::Monitor;
+use switchboard_actors::registry::ConnectionRegistry;
+use switchboard_actors::store::{Store, StoreError};
+use switchboard_actors::takeover::{
+    HandoverBoard, RestoreHandoffs, SessionDirectory, Sessions, TakeoverConfig,
+};
+
+use crate::config::Config;
+use crate::ws::Sockets;
+
+/// Every long-lived actor of the hub, started. Cheap to clone (addresses and shared handles).
+#[derive(Clone)]
+pub struct Actors {
+    /// Seed 000's call directory.
+    pub matchmaker: Addr<Matchmaker>,
+    /// Seed 001's sessions.
+    pub sessions: Sessions,
+    /// Seed 001's handover queue.
+    pub board: Addr<HandoverBoard>,
+    /// Seed 001's settings, read by the SSE streams.
+    pub takeover: Arc<TakeoverConfig>,
+    /// The sockets' limits, registry and counters.
+    pub sockets: Sockets,
+    /// The counters' snapshot.
+    pub monitor: Addr<Monitor>,
+    /// The database.
+    pub store: Addr<Store>,
+    /// The store's thread, stopped last.
+    pub store_thread: ArbiterHandle,
+}
+
+impl Actors {
+    /// Starts the store, the rooms' actors and the shared services; restores waiting
+    /// handovers. Must be called inside an actix system.
+    pub fn start(config: &Config) -> Result<Actors, StoreError> {
+        let (store, store_thread) = Store::start(&config.store)?;
+        log::info!("store at {}", config.store.database_path);
+        let connection_metrics = Arc::new(ConnectionMetrics::default());
+        let call_metrics = Arc::new(CallMetrics::default());
+        let matchmaker =
+            Matchmaker::new(config.calls.clone(), call_metrics.clone(), store.clone()).start();
+        let board = HandoverBoard::default().start();
+        let directory =
+            SessionDirectory::new(store.clone(), board.clone(), config.takeover.clone()).start();
+        directory.do_send(RestoreHandoffs);
+        let registry =
+            ConnectionRegistry::new(config.sockets.max_connections, connection_metrics.clone())
+                .start();
+        Ok(Actors {
+            matchmaker,
+            sessions: Sessions::new(directory, store.clone()),
+            board,
+            takeover: Arc::new(config.takeover.clone()),
+            sockets: Sockets {
+                config: Arc::new(config.sockets.clone()),
+                registry,
+                metrics: connection_metrics.clone(),
+            },
+            monitor: Monitor::new(connection_metrics, call_metrics).start(),
+            store,
+            store_thread,
+        })
+    }
+
+    /// Registers what the handlers and dialects take.
+    pub fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(web::Data::new(self.matchmaker.clone()))
+            .app_data(web::Data::new(self.sessions.clone()))
+            .app_data(web::Data::new(self.board.clone()))
+            .app_data(web::Data::from(self.takeover.clone()))
+            .app_data(web::Data::new(self.sockets.clone()))
+            .app_data(web::Data::new(self.monitor.clone()));
+    }
+}

@@ -1,0 +1,104 @@
+//! The one decoder of JSON `{"type": ...}` envelopes, shared by every JSON dialect. Receives a
+//! text message and the `type`s a socket accepts; sends back the typed inbound message or the
+//! [`Refusal`] that names exactly what is wrong, with the codes the README documents:
+//! `invalid_json`, `invalid_message` (not an object), `missing_type` (absent or not a
+//! string), `unknown_type` and `invalid_fields`.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::ws::dialect::seam::Refusal;
+
+/// Decodes `text` into `T` (an enum tagged by `type`), accepting only the `types` listed.
+pub fn decode<T: DeserializeOwned>(text: &str, types: &[&str]) -> Result<T, Refusal> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|error| Refusal::new("invalid_json", format!("not JSON: {error}")))?;
+    let kind = match value.get("type") {
+        Some(Value::String(kind)) => kind.clone(),
+        Some(_) => return Err(Refusal::new("missing_type", "\"type\" must be a string")),
+        None if value.is_object() => {
+            return Err(Refusal::new(
+                "missing_type",
+                "the message has no \"type\" field",
+            ));
+        }
+        None => {
+            return Err(Refusal::new(
+                "invalid_message",
+                "a message must be a JSON object",
+            ));
+        }
+    };
+    if !types.contains(&kind.as_str()) {
+        return Err(Refusal::new(
+            "unknown_type",
+            format!(
+                "unknown message type '{}'; this socket accepts {}",
+                kind.chars().take(64).collect::<String>(),
+                listed(types)
+            ),
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|error| Refusal::new("invalid_fields", format!("{kind}: {error}")))
+}
+
+/// `a, b and c`.
+fn listed(types: &[&str]) -> String {
+    match types {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    /// A small protocol to decode.
+    #[derive(Debug, Deserialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    enum Sample {
+        /// Needs a name.
+        Hello {
+            /// Who.
+            #[allow(dead_code)]
+            name: String,
+        },
+        /// Nothing else.
+        Ping,
+    }
+
+    fn code(text: &str) -> &'static str {
+        match decode::<Sample>(text, &["hello", "ping"]) {
+            Ok(_) => "accepted",
+            Err(refusal) => refusal.error,
+        }
+    }
+
+    #[test]
+    fn every_kind_of_bad_envelope_has_its_code() {
+        assert_eq!(code("{nope"), "invalid_json");
+        assert_eq!(code("[1]"), "invalid_message");
+        assert_eq!(code("\"text\""), "invalid_message");
+        assert_eq!(code(r#"{"name":"x"}"#), "missing_type");
+        assert_eq!(code(r#"{"type":7}"#), "missing_type");
+        assert_eq!(code(r#"{"type":"dance"}"#), "unknown_type");
+        assert_eq!(code(r#"{"type":"hello"}"#), "invalid_fields");
+        assert_eq!(code(r#"{"type":"hello","name":"x","extra":1}"#), "accepted");
+        assert_eq!(code(r#"{"type":"ping"}"#), "accepted");
+    }
+
+    #[test]
+    fn the_unknown_type_refusal_lists_what_is_accepted() {
+        let refusal =
+            decode::<Sample>(r#"{"type":"dance"}"#, &["hello", "ping"]).expect_err("unknown");
+        assert!(
+            refusal.detail.ends_with("accepts hello and ping"),
+            "{}",
+            refusal.detail
+        );
+    }
+}
