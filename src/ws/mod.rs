@@ -83,3 +83,214 @@ fn serve<D: Dialect>(
         .frame_size(sockets.config.hard_frame_cap())
         .start()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The dialect seam over a real socket: a probe dialect starts, follows and cancels work
+    //! bound to its connection, is refused beyond the bound, and hears events pushed to its
+    //! own handle.
+
+    use std::net::TcpListener;
+    use std::sync::Arc;
+
+    use actix::Actor;
+    use actix_http::ws::{Frame as WireFrame, Message};
+    use actix_web::{App, HttpServer};
+    use futures_util::{SinkExt, StreamExt};
+    use switchboard_actors::kernel::ids::ConnId;
+    use tokio::sync::Notify;
+
+    use super::*;
+    use crate::ws::dialect::seam::{Frame, MAX_TASKS, Refusal, Socket, TaskId};
+
+    /// A dialect whose commands exercise the seam; it answers in plain text frames.
+    struct Probe {
+        /// Released by the test to finish waiting work.
+        release: Arc<Notify>,
+        /// Work started by `wait`, by label, to cancel by label.
+        waiting: Vec<(String, TaskId)>,
+    }
+
+    impl Probe {
+        /// Starts work that finishes when the test releases it, then says `woke:<label>`.
+        fn wait(&mut self, label: &str, socket: &mut Socket<'_, Self>) {
+            let release = self.release.clone();
+            let work = async move { release.notified().await };
+            let said = format!("woke:{label}");
+            match socket.start(work, move |_, (), socket| socket.send(said)) {
+                Ok(task) => self.waiting.push((label.to_owned(), task)),
+                Err(_) => socket.send("busy".into()),
+            }
+        }
+    }
+
+    impl Dialect for Probe {
+        type Inbound = String;
+        type Event = u32;
+
+        fn decode(&self, frame: Frame<'_>) -> Result<String, Refusal> {
+            match frame {
+                Frame::Text(text) => Ok(text.to_owned()),
+                Frame::Binary(bytes) => Ok(format!("binary:{}", bytes.len())),
+            }
+        }
+
+        fn error_frame(refusal: &Refusal) -> String {
+            format!("error:{}", refusal.error)
+        }
+
+        fn opened(&mut self, socket: &mut Socket<'_, Self>) {
+            socket.send("opened".into());
+        }
+
+        fn handle(&mut self, inbound: String, socket: &mut Socket<'_, Self>) {
+            let (command, argument) = inbound.split_once(' ').unwrap_or((&inbound, ""));
+            match command {
+                "answer" => {
+                    let work = async { 6 * 7 };
+                    let _ = socket.start(work, |_, n, socket| socket.send(format!("answer:{n}")));
+                }
+                "follow" => {
+                    let items = futures_util::stream::iter([1, 2, 3]);
+                    let each = |_: &mut Probe, n: i32, socket: &mut Socket<'_, Probe>| {
+                        socket.send(format!("item:{n}"))
+                    };
+                    let _ = socket.follow(items, each, |_, socket| socket.send("done".into()));
+                }
+                "wait" => self.wait(argument, socket),
+                "cancel" => {
+                    let found = self.waiting.iter().position(|(label, _)| label == argument);
+                    let task = found.map(|index| self.waiting.remove(index).1);
+                    let cancelled = task.is_some_and(|task| socket.cancel(task));
+                    socket.send(format!("cancelled:{cancelled}"));
+                }
+                "push" => {
+                    socket.handle().push(7);
+                }
+                "refuse" => socket.refuse(&Refusal::new("probe_refused", "as asked")),
+                other => socket.send(format!("unknown:{other}")),
+            }
+        }
+
+        fn deliver(&mut self, event: u32, socket: &mut Socket<'_, Self>) {
+            socket.send(format!("event:{event}"));
+        }
+
+        fn closed(&mut self, _: ConnId, _: bool) {}
+    }
+
+    /// A server on loopback serving the probe at `/probe`; returns its address.
+    fn probe_server(release: Arc<Notify>) -> std::net::SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("bound address");
+        let sockets = Sockets {
+            config: Arc::new(SocketConfig::default()),
+            registry: ConnectionRegistry::new(10, Arc::default()).start(),
+            metrics: Arc::default(),
+        };
+        let server = HttpServer::new(move || {
+            let (sockets, release) = (sockets.clone(), release.clone());
+            App::new().route(
+                "/probe",
+                web::get().to(move |req: HttpRequest, stream: web::Payload| {
+                    let probe = Probe {
+                        release: release.clone(),
+                        waiting: Vec::new(),
+                    };
+                    let sockets = sockets.clone();
+                    async move { serve(probe, &req, stream, &sockets) }
+                }),
+            )
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("serves")
+        .run();
+        actix_rt::spawn(server);
+        addr
+    }
+
+    /// The next text frame, answering pings on the way.
+    async fn next_text(
+        framed: &mut actix_codec::Framed<awc::BoxedSocket, awc::ws::Codec>,
+    ) -> String {
+        loop {
+            let frame = actix_rt::time::timeout(std::time::Duration::from_secs(10), framed.next())
+                .await
+                .expect("a frame within the patience")
+                .expect("the socket is open")
+                .expect("a valid frame");
+            match frame {
+                WireFrame::Text(bytes) => return String::from_utf8_lossy(&bytes).into_owned(),
+                WireFrame::Ping(payload) => {
+                    let _ = framed.send(Message::Pong(payload)).await;
+                }
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    #[actix_rt::test]
+    async fn work_is_started_followed_cancelled_and_bounded_per_connection() {
+        let release = Arc::new(Notify::new());
+        let addr = probe_server(release.clone());
+        let (_, mut framed) = awc::Client::new()
+            .ws(format!("ws://{addr}/probe"))
+            .connect()
+            .await
+            .expect("upgrade");
+        assert_eq!(next_text(&mut framed).await, "opened");
+        let say = async |text: &str, framed: &mut actix_codec::Framed<_, _>| {
+            let sent: Result<(), _> = SinkExt::send(framed, Message::Text(text.into())).await;
+            sent.expect("send");
+        };
+
+        say("answer", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "answer:42");
+        say("follow", &mut framed).await;
+        for expected in ["item:1", "item:2", "item:3", "done"] {
+            assert_eq!(next_text(&mut framed).await, expected);
+        }
+        say("push", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "event:7");
+        say("refuse", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "error:probe_refused");
+
+        say("wait a", &mut framed).await;
+        say("wait b", &mut framed).await;
+        say("cancel a", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "cancelled:true");
+        say("cancel a", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "cancelled:false");
+        release.notify_waiters();
+        assert_eq!(
+            next_text(&mut framed).await,
+            "woke:b",
+            "the cancelled work never resumes; the other does"
+        );
+        say("answer", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "answer:42");
+
+        for n in 0..MAX_TASKS {
+            say(&format!("wait w{n}"), &mut framed).await;
+        }
+        say("wait over", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "busy", "the bound holds");
+        release.notify_waiters();
+        let mut woke: Vec<String> = Vec::new();
+        for _ in 0..MAX_TASKS {
+            woke.push(next_text(&mut framed).await);
+        }
+        woke.sort();
+        let mut expected: Vec<String> = (0..MAX_TASKS).map(|n| format!("woke:w{n}")).collect();
+        expected.sort();
+        assert_eq!(woke, expected, "each finished work resumed once");
+        say("answer", &mut framed).await;
+        assert_eq!(
+            next_text(&mut framed).await,
+            "answer:42",
+            "finished work frees its place"
+        );
+    }
+}

@@ -64,7 +64,6 @@ mod tests {
         /// Needs a name.
         Hello {
             /// Who.
-            #[allow(dead_code)]
             name: String,
         },
         /// Nothing else.
@@ -89,6 +88,14 @@ mod tests {
         assert_eq!(code(r#"{"type":"hello"}"#), "invalid_fields");
         assert_eq!(code(r#"{"type":"hello","name":"x","extra":1}"#), "accepted");
         assert_eq!(code(r#"{"type":"ping"}"#), "accepted");
+    }
+
+    #[test]
+    fn a_good_envelope_decodes_into_its_variant() {
+        match decode::<Sample>(r#"{"type":"hello","name":"Ann"}"#, &["hello", "ping"]) {
+            Ok(Sample::Hello { name }) => assert_eq!(name, "Ann"),
+            other => panic!("expected hello, got {other:?}"),
+        }
     }
 
     #[test]
