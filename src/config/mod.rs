@@ -218,6 +218,21 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_table_is_the_declared_settings() {
+        let readme = include_str!("../../README.md");
+        let table = readme
+            .split_once("<!-- settings:begin -->\n")
+            .and_then(|(_, rest)| rest.split_once("<!-- settings:end -->"))
+            .map(|(table, _)| table)
+            .expect("the README marks its settings table");
+        let declared = Config::reference_table();
+        assert!(
+            table == declared,
+            "the README's settings table differs from the declarations; replace it with:\n{declared}"
+        );
+    }
+
+    #[test]
     fn the_defaults_are_the_documented_ones() {
         let config = Config::default();
         assert_eq!(config.bind_address(), "0.0.0.0:8000");
