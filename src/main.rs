@@ -1,7 +1,7 @@
-//! The `switchboard` binary: reads the config from flags and the environment, starts logging,
-//! raises the open-file limit (one descriptor per socket), binds the listener, prints the URL
-//! it serves as the first line on standard output (so a script that starts it with `--port 0`
-//! learns the port without reading the log), and runs the hub until SIGINT or SIGTERM.
+//! The `switchboard` binary. Receives flags, the environment and, later, SIGINT or SIGTERM;
+//! starts logging, raises the open-file limit (one descriptor per socket), binds the listener,
+//! sends the URL it serves as the first line on standard output (so a script that starts it
+//! with `--port 0` learns the port without reading the log), and runs the hub until a signal.
 
 use std::io::Write;
 use std::net::TcpListener;

@@ -1,5 +1,7 @@
 //! Switchboard's actor core: every piece of domain state lives in exactly one actor here, and
-//! actors talk only through typed messages. No actix-web in this crate.
+//! actors talk only through typed messages. It receives requests from the web edge (HTTP
+//! handlers and socket dialects) and sends events to sockets through their handles. No
+//! actix-web in this crate.
 //!
 //! # The house
 //!

@@ -1,7 +1,7 @@
-//! The WebSocket edge: upgrades HTTP requests into [`Connection`] actors, each speaking the
-//! dialect of its endpoint and handed only the addresses that dialect uses. The only module
-//! that imports actix-web-actors. A new protocol adds its dialect under [`dialect`] and one
-//! route here.
+//! The WebSocket edge. Receives upgrade requests on the socket endpoints and sends back the
+//! upgrade, starting a [`Connection`] actor that speaks the dialect of its endpoint and is handed
+//! only the addresses that dialect uses. The only module that imports actix-web-actors. A new
+//! protocol adds its dialect under [`dialect`] and one route here.
 
 mod connection;
 pub mod dialect;

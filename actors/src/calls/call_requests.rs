@@ -1,5 +1,5 @@
-//! What the call directory is asked, and its answers. [`StartCall`], [`LookupCall`] and
-//! [`ListCalls`] come from the HTTP edge, [`AttachLeg`] from a leg's socket (handled by the
+//! What the call directory receives, and the answers it sends. [`StartCall`], [`LookupCall`]
+//! and [`ListCalls`] come from the HTTP edge, [`AttachLeg`] from a leg's socket (handled by the
 //! Matchmaker, and by the Call once the leg is matched), [`CallClosed`] from a Call that ended.
 
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! What the handover board is told: by sessions, as they start and stop waiting for an agent
+//! What the handover board receives (it answers nothing): by sessions, as they start and stop waiting for an agent
 //! or holding a desk ([`QueueHandoff`], [`WithdrawHandoff`], [`HandoffTaken`], [`HandoffFreed`],
 //! [`AwaitDesk`]), and by desk sockets, as they become ready, pause or close ([`DeskReady`],
 //! [`DeskPaused`], [`DeskGone`]). All fire and forget.

@@ -1,6 +1,7 @@
 //! Wire dialects: one file per WebSocket protocol, and the [`seam`] they all implement. Each
-//! dialect decodes its inbound frames into typed commands and encodes the events of its family
-//! in its own format; [`envelope`] is the JSON `{"type": ...}` decoder they share.
+//! dialect receives its socket's messages and its event family, decodes the messages into typed
+//! commands and sends frames in its own format; [`envelope`] is the JSON `{"type": ...}`
+//! decoder they share.
 
 pub mod call;
 pub mod desk;

@@ -1,11 +1,12 @@
-//! The seam between a socket and its protocol. A [`Dialect`] decodes each complete inbound
-//! message, text or binary, into its own typed command (pure), encodes its own error frame
-//! (pure), and handles commands and the events actors push to it with a [`Socket`]: the small
-//! context through which it sends frames, refuses input, closes, and starts and cancels
-//! asynchronous work bound to the connection (an actor's answer, a stream of chunks). Work in
-//! flight is bounded per connection ([`MAX_TASKS`]); work still running when the socket
-//! closes is dropped with it. The connection behind a [`Socket`] is reached through the
-//! [`Link`] trait, so no dialect knows how frames reach the wire.
+//! The seam between a socket and its protocol: what a dialect receives (whole messages, its
+//! event family, the results of its work) and how it sends. A [`Dialect`] decodes each
+//! complete inbound message, text or binary, into its own typed command (pure), encodes its
+//! own error frame (pure), and handles commands and the events actors push to it with a
+//! [`Socket`]: the small context through which it sends frames, refuses input, closes, and
+//! starts and cancels asynchronous work bound to the connection (an actor's answer, a stream of
+//! chunks). Work in flight is bounded per connection ([`MAX_TASKS`]); work still running when
+//! the socket closes is dropped with it. The connection behind a [`Socket`] is reached through
+//! the [`Link`] trait, so no dialect knows how frames reach the wire.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -1,4 +1,6 @@
-//! The Session actor, one per seed-001 conversation, in four files: [`actor`] (the actor and
+//! The Session actor, one per seed-001 conversation: it receives the requests of the HTTP edge,
+//! agent desks and the handover board, and sends events to its followers, rows to the store and
+//! handovers to the board. In four files: [`actor`] (the actor and
 //! the path every change takes: draft, commit, apply, publish), [`handlers`] (what it does with
 //! each request), [`desk_follow`] (how it follows its agent's desk and goes back to the bot
 //! when the desk is gone for good) and [`desk_link`] (that link as data).
