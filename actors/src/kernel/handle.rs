@@ -53,11 +53,6 @@ impl ConnControl {
         self.id
     }
 
-    /// Whether the connection is still running.
-    pub fn is_connected(&self) -> bool {
-        self.disconnect.connected()
-    }
-
     /// Asks the connection to close its socket with `code`.
     pub fn close(&self, code: CloseCode, reason: &str) {
         self.disconnect.do_send(Disconnect {
