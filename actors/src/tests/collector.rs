@@ -56,6 +56,20 @@ pub struct Stall {
     pub period: Duration,
 }
 
+/// Stops a collector, as a socket that closes: its `ConnHandle` then reports
+/// `is_connected() == false`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Hangup;
+
+impl<E: Send + Unpin + 'static> Handler<Hangup> for Collector<E> {
+    type Result = ();
+
+    fn handle(&mut self, _: Hangup, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
 impl<E: Send + Unpin + 'static> Actor for Collector<E> {
     type Context = Context<Self>;
 

@@ -2,6 +2,7 @@
 //! bounded `eventually` wait.
 
 mod collector;
+mod desk_grace;
 mod eventually;
 mod matchmaker;
 mod registry;

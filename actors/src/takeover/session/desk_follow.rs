@@ -48,7 +48,7 @@ impl Session {
         });
     }
 
-    /// Asks the Matchmaker for a desk of the holding agent.
+    /// Asks the handover board for a desk of the holding agent.
     pub(crate) fn await_desk(&self, ctx: &mut Context<Self>) {
         let holder = self
             .state
