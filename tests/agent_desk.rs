@@ -1,15 +1,19 @@
-//! The agent desk socket (`/ws/desk`): escalated sessions queue in the Matchmaker and are
+//! The agent desk socket (`/ws/desk`): escalated sessions queue on the handover board and are
 //! offered to desks with room, a desk follows the sessions it holds, writes to and releases
-//! them, claims directly, and bad frames get error frames without closing the socket.
+//! them, claims directly, and bad frames get error frames without closing the socket. A desk
+//! that goes away hands its sessions back to the bot unless its agent comes back; the timing
+//! of that grace is checked on paused time in `actors/src/tests/desk_grace.rs`.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use futures_util::StreamExt;
+use std::time::Duration;
+
 use serde_json::{Value, json};
+use switchboard_actors::takeover::takeover_config::DEFAULT_AGENT_LOST_NOTICE;
 
-use common::{PATIENCE, TestHub, WsClient, start_hub, test_config};
-use takeover_support::TempDatabase;
+use support::binary::TempDatabase;
+use support::ws::WsClient;
+use support::{TestHub, eventually, start_hub, test_config, test_config_with};
 
 /// A session with one bot exchange, then escalated by the user.
 async fn escalated_session(hub: &TestHub, name: &str) {
@@ -45,12 +49,6 @@ async fn ready_desk(hub: &TestHub, agent_id: &str, capacity: usize) -> WsClient 
     desk
 }
 
-async fn session(hub: &TestHub, name: &str) -> Value {
-    let (status, body) = hub.get(&format!("/api/sessions/{name}")).await;
-    assert_eq!(status, 200, "{body}");
-    body
-}
-
 #[actix_rt::test]
 async fn a_waiting_session_is_offered_to_a_desk_that_becomes_available() {
     let hub = start_hub(test_config());
@@ -66,7 +64,7 @@ async fn a_waiting_session_is_offered_to_a_desk_that_becomes_available() {
     );
     assert_eq!(assigned["session"]["history"][0]["content"], "hello");
 
-    let body = session(&hub, "queued-first").await;
+    let body = hub.session("queued-first").await;
     assert_eq!(body["status"], "manual_live");
     assert_eq!(body["assigned_agent"]["agent_name"], "Agent agent_01");
 }
@@ -112,7 +110,7 @@ async fn a_desk_follows_writes_to_and_releases_its_session() {
     assert_eq!(change["status"], "bot_active");
     assert_eq!(change["reason"], "released");
 
-    let body = session(&hub, "followed").await;
+    let body = hub.session("followed").await;
     assert_eq!(body["status"], "bot_active");
     assert_eq!(body["assigned_agent"], Value::Null);
 }
@@ -140,7 +138,7 @@ async fn capacity_holds_back_the_next_session_until_one_is_released() {
     desk.expect("status_change").await;
     let next = desk.expect("session_assigned").await;
     assert_eq!(next["session_name"], "second");
-    assert_eq!(session(&hub, "second").await["status"], "manual_live");
+    assert_eq!(hub.session("second").await["status"], "manual_live");
 }
 
 #[actix_rt::test]
@@ -166,7 +164,7 @@ async fn an_unavailable_desk_claims_by_name_and_a_second_claim_is_refused() {
     second.expect("desk_status").await;
 
     escalated_session(&hub, "contested").await;
-    assert_eq!(session(&hub, "contested").await["status"], "pending_manual");
+    assert_eq!(hub.session("contested").await["status"], "pending_manual");
 
     first
         .send_json(json!({"type": "claim", "session_name": "contested"}))
@@ -250,7 +248,7 @@ async fn capacity_counts_every_held_session_however_it_was_taken() {
     escalated_session(&hub, "waiting").await;
     desk.assert_alive().await;
     assert_eq!(
-        session(&hub, "waiting").await["status"],
+        hub.session("waiting").await["status"],
         "pending_manual",
         "the desk still holds `offered`, its one seat"
     );
@@ -265,44 +263,33 @@ async fn capacity_counts_every_held_session_however_it_was_taken() {
 
 #[actix_rt::test]
 async fn a_desk_that_does_not_come_back_hands_its_sessions_back_to_the_bot() {
-    let config = {
-        let mut config = test_config();
-        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(200);
-        config
-    };
-    let hub = start_hub(config);
+    let hub = start_hub(test_config_with(|config| {
+        config.takeover.desk_reconnect_grace = Duration::from_millis(200);
+    }));
     let mut desk = ready_desk(&hub, "agent_gone", 1).await;
     escalated_session(&hub, "stranded").await;
     desk.expect("session_assigned").await;
-    let mut events = hub
-        .http
-        .get(hub.url("/api/sessions/stranded/events"))
-        .send()
-        .await
-        .expect("the events stream opens");
+    let mut events = hub.follow("stranded", None).await;
     desk.abort();
 
-    let text = actix_rt::time::timeout(std::time::Duration::from_secs(5), async {
-        let mut seen = String::new();
-        while let Some(chunk) = events.next().await {
-            if let Ok(chunk) = chunk {
-                seen.push_str(&String::from_utf8_lossy(&chunk));
-            }
-            if seen.contains("agent_disconnected") {
-                break;
-            }
-        }
-        seen
-    })
-    .await
-    .expect("the stream stays open until the session goes back to the bot");
-    assert!(text.contains("agent_disconnected"), "{text}");
-    assert!(
-        text.contains(r#""type":"system""#),
-        "the user is told: {text}"
-    );
+    let mut seen = Vec::new();
+    while !seen
+        .iter()
+        .any(|event: &Value| event["reason"] == "agent_disconnected")
+    {
+        seen.push(events.next_data().await.json().clone());
+    }
+    let change = seen.last().expect("the status change");
+    assert_eq!(change["type"], "status_change", "{change}");
+    assert_eq!(change["status"], "bot_active", "{change}");
+    let notices: Vec<&Value> = seen
+        .iter()
+        .filter(|event| event["type"] == "system")
+        .collect();
+    assert_eq!(notices.len(), 1, "the user is told: {seen:?}");
+    assert_eq!(notices[0]["content"], DEFAULT_AGENT_LOST_NOTICE);
 
-    let body = session(&hub, "stranded").await;
+    let body = hub.session("stranded").await;
     assert_eq!(body["status"], "bot_active");
     assert_eq!(body["assigned_agent"], Value::Null);
     let (_, audit) = hub.get("/api/sessions/stranded/audit").await;
@@ -317,12 +304,9 @@ async fn a_desk_that_does_not_come_back_hands_its_sessions_back_to_the_bot() {
 
 #[actix_rt::test]
 async fn a_desk_that_comes_back_in_time_gets_its_sessions_again() {
-    let config = {
-        let mut config = test_config();
-        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(300);
-        config
-    };
-    let hub = start_hub(config);
+    let hub = start_hub(test_config_with(|config| {
+        config.takeover.desk_reconnect_grace = Duration::from_millis(300);
+    }));
     let mut desk = ready_desk(&hub, "agent_back", 2).await;
     escalated_session(&hub, "kept").await;
     desk.expect("session_assigned").await;
@@ -332,12 +316,7 @@ async fn a_desk_that_comes_back_in_time_gets_its_sessions_again() {
     let assigned = again.expect("session_assigned").await;
     assert_eq!(assigned["session_name"], "kept");
     assert_eq!(assigned["session"]["status"], "manual_live");
-    again.idle_for(std::time::Duration::from_millis(500)).await;
-    assert_eq!(
-        session(&hub, "kept").await["status"],
-        "manual_live",
-        "the grace passed with the agent back"
-    );
+    // That the session is still the agent's after the grace: actors/src/tests/desk_grace.rs.
     hub.post(
         "/api/chat",
         json!({"session_name": "kept", "message": "still there?"}),
@@ -360,17 +339,14 @@ async fn a_desk_cannot_release_another_agents_session() {
         .send_json(json!({"type": "release", "session_name": "mine"}))
         .await;
     other.expect_error("invalid_state").await;
-    assert_eq!(session(&hub, "mine").await["status"], "manual_live");
+    assert_eq!(hub.session("mine").await["status"], "manual_live");
 }
 
 #[actix_rt::test]
 async fn an_agents_new_desk_inherits_the_sessions_when_the_old_one_closes_later() {
-    let config = {
-        let mut config = test_config();
-        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(200);
-        config
-    };
-    let hub = start_hub(config);
+    let hub = start_hub(test_config_with(|config| {
+        config.takeover.desk_reconnect_grace = Duration::from_millis(200);
+    }));
     let mut old = ready_desk(&hub, "agent_twice", 2).await;
     escalated_session(&hub, "moved").await;
     old.expect("session_assigned").await;
@@ -379,33 +355,28 @@ async fn an_agents_new_desk_inherits_the_sessions_when_the_old_one_closes_later(
 
     let assigned = new.expect("session_assigned").await;
     assert_eq!(assigned["session_name"], "moved");
-    new.idle_for(std::time::Duration::from_millis(400)).await;
-    assert_eq!(session(&hub, "moved").await["status"], "manual_live");
+    // That the session is still the agent's after the grace: actors/src/tests/desk_grace.rs.
+    hub.chat("moved", "are you still there?").await;
+    let heard = new.expect("manual_message").await;
+    assert_eq!(heard["session_name"], "moved");
+    assert_eq!(heard["content"], "are you still there?");
 }
 
-/// Waits (bounded) until the session has `status`.
+/// Waits (bounded) until the session has `status`; returns the session.
 async fn until_status(hub: &TestHub, name: &str, status: &str) -> Value {
-    let deadline = std::time::Instant::now() + PATIENCE;
-    loop {
-        let body = session(hub, name).await;
-        if body["status"] == status {
-            return body;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{name} never became {status}: {body}"
-        );
-        actix_rt::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let what = format!("{name} to become {status}");
+    eventually(&what, async || {
+        let body = hub.session(name).await;
+        (body["status"] == status).then_some(body)
+    })
+    .await
 }
+
 #[actix_rt::test]
 async fn an_agent_whose_desks_all_drop_at_once_does_not_strand_the_session() {
-    let config = {
-        let mut config = test_config();
-        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(200);
-        config
-    };
-    let hub = start_hub(config);
+    let hub = start_hub(test_config_with(|config| {
+        config.takeover.desk_reconnect_grace = Duration::from_millis(200);
+    }));
     let mut first = ready_desk(&hub, "agent_blip", 1).await;
     let second = ready_desk(&hub, "agent_blip", 1).await;
     escalated_session(&hub, "blipped").await;
@@ -420,16 +391,17 @@ async fn an_agent_whose_desks_all_drop_at_once_does_not_strand_the_session() {
         .and_then(|history| history.last())
         .expect("history");
     assert_eq!(last["role"], "system", "the user was told: {body}");
+    assert_eq!(last["content"], DEFAULT_AGENT_LOST_NOTICE);
 }
 
 #[actix_rt::test]
 async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() {
     let database = TempDatabase::new("desk-restart");
     let on_file = || {
-        let mut config = test_config();
-        config.store.database_path = database.path_str();
-        config.takeover.desk_reconnect_grace = std::time::Duration::from_millis(400);
-        config
+        test_config_with(|config| {
+            config.store.database_path = database.path_str();
+            config.takeover.desk_reconnect_grace = Duration::from_millis(400);
+        })
     };
     let first = start_hub(on_file());
     let mut desk = ready_desk(&first, "agent_r", 2).await;
@@ -447,11 +419,7 @@ async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() 
     ];
     returned.sort_by_key(|name| name.to_string());
     assert_eq!(returned, ["comes-back", "left-alone"]);
-    back.idle_for(std::time::Duration::from_millis(600)).await;
-    assert_eq!(
-        session(&second, "comes-back").await["status"],
-        "manual_live"
-    );
+    // That they stay the agent's after the grace: actors/src/tests/desk_grace.rs.
     back.close().await;
     second.stop().await;
 

@@ -3,14 +3,16 @@
 //! duplicate sockets are refused with documented close codes, and legs that never connect
 //! expire.
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
-use common::{matched_pair, start_hub, test_config, wait_until_matched};
 use serde_json::json;
 
-#[actix_web::test]
+use support::calls::{matched_pair, wait_until_matched};
+use support::{start_hub, test_config, test_config_with};
+
+#[actix_rt::test]
 async fn a_waiting_customer_that_disconnects_is_never_matched() {
     let hub = start_hub(test_config());
     let (ghost_id, ghost_ws, _) = hub.waiting_leg("customer", "Ghost").await;
@@ -31,7 +33,7 @@ async fn a_waiting_customer_that_disconnects_is_never_matched() {
     assert_eq!(listing["available_agents"].as_array().unwrap().len(), 1);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn queue_positions_move_up_when_someone_ahead_leaves() {
     let hub = start_hub(test_config());
     let (_, first_ws, _) = hub.waiting_leg("agent", "first").await;
@@ -45,7 +47,7 @@ async fn queue_positions_move_up_when_someone_ahead_leaves() {
     assert_eq!(customer["partner_call_id"], second["call_id"]);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_partner_disconnect_ends_the_call_with_a_reason() {
     let hub = start_hub(test_config());
     let (customer_ws, customer_id, mut agent_ws, agent_id) = matched_pair(&hub, "drop").await;
@@ -62,7 +64,7 @@ async fn a_partner_disconnect_ends_the_call_with_a_reason() {
     }
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_leg_that_connects_after_its_partner_left_is_told_why() {
     let hub = start_hub(test_config());
     let (customer_id, customer_ws, _) = hub.waiting_leg("customer", "Ann").await;
@@ -77,7 +79,7 @@ async fn a_leg_that_connects_after_its_partner_left_is_told_why() {
     late.expect_close(1000).await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn hanging_up_tells_both_sides() {
     let hub = start_hub(test_config());
     let (mut customer_ws, _, mut agent_ws, _) = matched_pair(&hub, "hangup").await;
@@ -90,7 +92,7 @@ async fn hanging_up_tells_both_sides() {
         .await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn ending_via_rest_closes_both_legs() {
     let hub = start_hub(test_config());
     let (mut customer_ws, customer_id, mut agent_ws, _) = matched_pair(&hub, "rest").await;
@@ -110,7 +112,7 @@ async fn ending_via_rest_closes_both_legs() {
     assert_eq!(body["error"], "unknown_call");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_waiting_leg_can_hang_up_and_leaves_the_queue() {
     let hub = start_hub(test_config());
     let (_, mut ws, _) = hub.waiting_leg("customer", "Ann").await;
@@ -122,7 +124,7 @@ async fn a_waiting_leg_can_hang_up_and_leaves_the_queue() {
     assert_eq!(agent["status"], "waiting");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn unknown_or_malformed_call_ids_are_refused_with_4004() {
     let hub = start_hub(test_config());
     for call_id in ["call_0123456789ab", "not-a-call", "call_XYZ"] {
@@ -135,7 +137,7 @@ async fn unknown_or_malformed_call_ids_are_refused_with_4004() {
         .await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_second_socket_on_the_same_leg_is_refused_and_the_first_lives_on() {
     let hub = start_hub(test_config());
     let (call_id, mut first, _) = hub.waiting_leg("customer", "Ann").await;
@@ -157,7 +159,7 @@ async fn a_second_socket_on_the_same_leg_is_refused_and_the_first_lives_on() {
     assert_eq!(agent_ws.expect("transcript").await["text"], "still here");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn transcripts_before_a_match_get_an_error_and_the_socket_stays_open() {
     let hub = start_hub(test_config());
     let (_, mut ws, _) = hub.waiting_leg("agent", "Bob").await;
@@ -167,7 +169,7 @@ async fn transcripts_before_a_match_get_an_error_and_the_socket_stays_open() {
     ws.assert_alive().await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn start_call_must_name_the_socket_own_call_id() {
     let hub = start_hub(test_config());
     let (call_id, mut ws, _) = hub.waiting_leg("customer", "Ann").await;
@@ -179,13 +181,11 @@ async fn start_call_must_name_the_socket_own_call_id() {
     assert_eq!(ws.expect("call_started").await["status"], "waiting");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn legs_that_never_open_their_socket_expire() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.calls.connect_timeout = Duration::from_millis(600);
-        config
-    });
+    }));
     hub.start_call("customer", "never connects").await;
     hub.wait_for_health(|h| h["waiting_customers"] == 0).await;
     let agent = hub.start_call("agent", "Bob").await;

@@ -1,14 +1,18 @@
 //! Seed 000 end to end: matching in either order, queue positions, the REST views, transcript
 //! relay with the hub-assigned speaker, and 200 concurrent pairs with no cross-talk or loss.
 
-mod common;
+mod support;
 
 use std::collections::HashMap;
 
-use common::{WsClient, start_hub, test_config, wait_until_matched};
 use futures_util::future::join_all;
 use serde_json::json;
 
+use support::calls::wait_until_matched;
+use support::ws::WsClient;
+use support::{start_hub, test_config};
+
+/// Whether `value` is a call id: `call_` and twelve lowercase hex digits.
 fn is_call_id(value: &serde_json::Value) -> bool {
     value.as_str().is_some_and(|id| {
         id.len() == 17
@@ -19,7 +23,7 @@ fn is_call_id(value: &serde_json::Value) -> bool {
     })
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn customer_first_then_agent() {
     let hub = start_hub(test_config());
     let customer = hub.start_call("customer", "Ann").await;
@@ -78,7 +82,7 @@ async fn customer_first_then_agent() {
     assert_eq!(heard["seq"], 2);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn agent_first_then_customer() {
     let hub = start_hub(test_config());
     let agent = hub.start_call("agent", "Bob").await;
@@ -106,7 +110,7 @@ async fn agent_first_then_customer() {
     assert_eq!(heard["text"], "hello, how can I help?");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn queue_is_fifo_and_positions_are_pushed() {
     let hub = start_hub(test_config());
     let mut waiting = Vec::new();
@@ -157,7 +161,7 @@ async fn queue_is_fifo_and_positions_are_pushed() {
     assert_eq!(listing["available_agents"], json!([]));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn two_hundred_concurrent_pairs_without_cross_talk_or_loss() {
     const PAIRS: usize = 200;
     const LINES: usize = 5;
@@ -248,7 +252,7 @@ async fn converse(
     (customer, agent)
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn transcripts_sent_before_the_partner_connects_are_held_for_it() {
     let hub = start_hub(test_config());
     let (_, mut agent_ws, _) = hub.waiting_leg("agent", "Bob").await;

@@ -1,12 +1,13 @@
 //! The REST surface's edges: health, bad bodies (400 with `{"error", "detail"}`), unknown calls
 //! and unknown routes (404 JSON).
 
-mod common;
+mod support;
 
-use common::{start_hub, test_config};
 use serde_json::json;
 
-#[actix_web::test]
+use support::{start_hub, test_config};
+
+#[actix_rt::test]
 async fn health_reports_ok_and_counters() {
     let hub = start_hub(test_config());
     let (status, body) = hub.get("/api/health").await;
@@ -18,7 +19,7 @@ async fn health_reports_ok_and_counters() {
     assert!(body["uptime_seconds"].as_i64().is_some());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn bad_start_bodies_are_400_with_a_code_and_detail() {
     let hub = start_hub(test_config());
     let cases = [
@@ -60,7 +61,7 @@ async fn bad_start_bodies_are_400_with_a_code_and_detail() {
     assert_eq!(listing["available_agents"], json!([]));
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn unknown_calls_and_routes_are_404_json() {
     let hub = start_hub(test_config());
     for path in [
@@ -77,7 +78,7 @@ async fn unknown_calls_and_routes_are_404_json() {
     assert_eq!(body["detail"], "no endpoint at /api/nowhere");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_wrong_method_is_405_naming_the_right_one() {
     let hub = start_hub(test_config());
     let (status, body) = hub.get("/api/calls/start").await;

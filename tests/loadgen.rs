@@ -1,7 +1,7 @@
 //! The load generator's own correctness: run briefly against an in-process hub, every scenario
 //! must complete with nothing lost, duplicated or misrouted, and its counts must add up.
 
-mod common;
+mod support;
 
 #[path = "../examples/loadgen/calls.rs"]
 mod calls;
@@ -16,14 +16,15 @@ mod net;
 #[path = "../examples/loadgen/stats.rs"]
 mod stats;
 
-use common::{start_hub, test_config};
+use support::{HubClient, start_hub, test_config};
 
-fn clients(hub: &common::TestHub) -> net::Clients {
+/// The load generator's clients for `hub`, from two loopback source addresses.
+fn clients(hub: &HubClient) -> net::Clients {
     let sources = net::SourceRange::parse("127.0.0.1-127.0.0.2").expect("a range");
     net::Clients::new(&hub.url(""), &sources, 16).expect("clients")
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn calls_scenario_counts_every_line_and_loses_none() {
     let hub = start_hub(test_config());
     let args = calls::CallsArgs {
@@ -49,7 +50,7 @@ async fn calls_scenario_counts_every_line_and_loses_none() {
     assert_eq!(health["calls_matched"], 10);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn match_scenario_counts_pairs() {
     let hub = start_hub(test_config());
     let args = matching::MatchArgs {
@@ -67,7 +68,7 @@ async fn match_scenario_counts_pairs() {
     assert_eq!(health["calls_matched"], report.pairs);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn chat_scenario_counts_every_stored_turn() {
     let hub = start_hub(test_config());
     let args = chat::ChatArgs {
@@ -89,7 +90,7 @@ async fn chat_scenario_counts_every_stored_turn() {
     assert_eq!(stored, report.turns, "every answered turn is in the store");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn idle_scenario_holds_every_socket() {
     let hub = start_hub(test_config());
     let args = idle::IdleArgs {

@@ -1,15 +1,16 @@
 //! Graceful shutdown: every open socket is told 1001 "going away", every SSE stream ends, the
 //! server stops accepting and finishes within the drain time.
 
-mod common;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-use common::{matched_pair, start_hub, test_config};
+use support::calls::matched_pair;
+use support::{start_hub, test_config};
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn shutdown_closes_every_socket_with_1001_and_stops() {
     let hub = start_hub(test_config());
     let (mut customer, _, mut agent, _) = matched_pair(&hub, "bye").await;
@@ -37,7 +38,7 @@ async fn shutdown_closes_every_socket_with_1001_and_stops() {
     assert!(refused.is_err(), "no longer accepting connections");
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn shutdown_ends_open_event_streams_and_stops() {
     let hub = start_hub(test_config());
     let (status, _) = hub

@@ -2,22 +2,22 @@
 //! ping, every kind of bad input answered with an error frame on a connection that stays open,
 //! the frame-size limit and hard cap, fragmented messages, and the connection cap.
 
-mod common;
+mod support;
 
 use std::time::Duration;
 
 use actix_http::ws::{Frame, Message};
-use common::{matched_pair, start_hub, test_config};
 use serde_json::json;
 
-#[actix_web::test]
+use support::calls::matched_pair;
+use support::{start_hub, test_config, test_config_with};
+
+#[actix_rt::test]
 async fn a_silent_client_is_pinged_then_closed_with_4000() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.sockets.heartbeat_interval = Duration::from_millis(20);
         config.sockets.connection_timeout = Duration::from_millis(200);
-        config
-    });
+    }));
     let body = hub.start_call("customer", "Silent").await;
     let started = std::time::Instant::now();
     let mut ws = hub.call_socket(body["call_id"].as_str().unwrap()).await;
@@ -37,20 +37,24 @@ async fn a_silent_client_is_pinged_then_closed_with_4000() {
         .await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_client_that_answers_pings_outlives_the_timeout() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let config = test_config_with(|config| {
         config.sockets.heartbeat_interval = Duration::from_millis(20);
         config.sockets.connection_timeout = Duration::from_millis(500);
-        config
     });
+    let sockets = config.sockets.clone();
+    let hub = start_hub(config);
     let (_, mut ws, _) = hub.waiting_leg("customer", "Awake").await;
-    ws.idle_for(Duration::from_millis(1500)).await;
+    // The hub pings at most once an interval, so answering this many spans three timeouts.
+    let span = 3 * sockets.connection_timeout;
+    let pings = span.as_millis() / sockets.heartbeat_interval.as_millis();
+    ws.answer_pings(usize::try_from(pings).expect("a count"))
+        .await;
     ws.assert_alive().await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn json_ping_gets_a_pong_with_a_timestamp() {
     let hub = start_hub(test_config());
     let (_, mut ws, _) = hub.waiting_leg("agent", "Bob").await;
@@ -59,13 +63,11 @@ async fn json_ping_gets_a_pong_with_a_timestamp() {
     assert!(pong["timestamp"].as_str().is_some());
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn bad_input_gets_error_frames_and_the_call_goes_on() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.sockets.max_frame_bytes = 1024;
-        config
-    });
+    }));
     let (mut customer, _, mut agent, _) = matched_pair(&hub, "bad").await;
     let cases = [
         ("{not json", "invalid_json"),
@@ -103,13 +105,11 @@ async fn bad_input_gets_error_frames_and_the_call_goes_on() {
     assert_eq!(health["frames_rejected"], cases.len() + 2);
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn fragmented_messages_are_reassembled_and_limited() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.sockets.max_frame_bytes = 1024;
-        config
-    });
+    }));
     let (mut customer, _, mut agent, _) = matched_pair(&hub, "frag").await;
     let line = json!({"type": "transcript", "text": "in three pieces"}).to_string();
     customer.send_fragmented(&line, line.len() / 3 + 1).await;
@@ -121,25 +121,21 @@ async fn fragmented_messages_are_reassembled_and_limited() {
     customer.assert_alive().await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn a_message_over_the_hard_cap_closes_with_1009() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.sockets.max_frame_bytes = 1024;
-        config
-    });
+    }));
     let (_, mut ws, _) = hub.waiting_leg("customer", "Huge").await;
     ws.send_text("z".repeat(2 << 20)).await;
     ws.expect_close(1009).await;
 }
 
-#[actix_web::test]
+#[actix_rt::test]
 async fn the_connection_cap_refuses_the_next_socket_with_1013() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.sockets.max_connections = 3;
-        config
-    });
+    }));
     let mut held = Vec::new();
     for n in 0..3 {
         let body = hub.start_call("customer", &format!("c{n}")).await;

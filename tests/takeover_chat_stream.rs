@@ -4,14 +4,17 @@
 //! the turn's own escalation notice and status change follow the answer; while a human is asked
 //! for or holds the session there is no bot answer.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use common::{TestHub, start_hub, test_config};
 use serde_json::{Value, json};
-use takeover_support::{
-    BOT_FALLBACK, BOT_GREETING, BOT_THANKS, ESCALATION_NOTICE, RELEASE_NOTICE, SseBlock, keys,
+use switchboard_actors::bot::builtin::{FALLBACK, GREETING, THANKS};
+use switchboard_actors::takeover::takeover_config::{
+    DEFAULT_ESCALATION_NOTICE, DEFAULT_RELEASE_NOTICE,
 };
+
+use support::sse::{SseBlock, SseStream, streaming_client};
+use support::takeover::keys;
+use support::{HubClient, start_hub, test_config};
 
 /// A streamed turn cut into its three parts: the events with ids before the answer, the
 /// answer's chunks, and the events with ids after it; `done` is checked and returned last.
@@ -83,7 +86,7 @@ fn kinds(events: &[Value]) -> Vec<(String, u64)> {
 }
 
 /// One streamed turn on `name`, cut into its parts.
-async fn stream_turn(hub: &TestHub, name: &str, text: &str) -> Streamed {
+async fn stream_turn(hub: &HubClient, name: &str, text: &str) -> Streamed {
     let (status, session) = hub.get(&format!("/api/sessions/{name}")).await;
     let prior = match status {
         200 => session["last_seq"].as_u64().expect("last_seq"),
@@ -103,26 +106,26 @@ async fn the_answer_arrives_in_chunks_then_done() {
         "a long answer is cut: {:?}",
         turn.chunks
     );
-    assert_eq!(turn.chunks.concat(), BOT_GREETING);
+    assert_eq!(turn.chunks.concat(), GREETING);
     assert_eq!(
         turn.done,
-        json!({"type": "done", "session_name": name, "status": "bot_active", "message": BOT_GREETING})
+        json!({"type": "done", "session_name": name, "status": "bot_active", "message": GREETING})
     );
 
     let session = hub.session(name).await;
     assert_eq!(session["last_seq"], 2);
-    assert_eq!(session["history"][1]["content"], BOT_GREETING);
+    assert_eq!(session["history"][1]["content"], GREETING);
 
     // The content alias and a generated name work here too.
-    let blocks = takeover_support::SseStream::open(
-        takeover_support::streaming_client().post(hub.url("/api/chat/stream")),
+    let blocks = SseStream::open(
+        streaming_client().post(hub.url("/api/chat/stream")),
         Some(json!({"content": "thanks"})),
     )
     .await
     .read_to_end()
     .await;
     let turn = split(blocks, 0);
-    assert_eq!(turn.chunks.concat(), BOT_THANKS);
+    assert_eq!(turn.chunks.concat(), THANKS);
     assert!(
         turn.done["session_name"]
             .as_str()
@@ -165,12 +168,12 @@ async fn events_queued_while_no_stream_was_open_come_first_and_once() {
     assert_eq!(turn.before[3]["role"], "user");
     assert_eq!(turn.before[3]["content"], "thank you");
     assert_eq!(turn.before[3]["agent_id"], Value::Null);
-    assert_eq!(turn.before[4]["content"], RELEASE_NOTICE);
+    assert_eq!(turn.before[4]["content"], DEFAULT_RELEASE_NOTICE);
     assert_eq!(turn.before[5]["status"], "bot_active");
-    assert_eq!(turn.chunks.concat(), BOT_THANKS);
+    assert_eq!(turn.chunks.concat(), THANKS);
     assert!(turn.after.is_empty(), "the turn itself changed no status");
     assert_eq!(turn.done["status"], "bot_active");
-    assert_eq!(turn.done["message"], BOT_THANKS);
+    assert_eq!(turn.done["message"], THANKS);
 
     let again = stream_turn(&hub, name, "hello").await;
     assert!(
@@ -178,7 +181,7 @@ async fn events_queued_while_no_stream_was_open_come_first_and_once() {
         "queued events are delivered once: {:?}",
         again.before
     );
-    assert_eq!(again.chunks.concat(), BOT_GREETING);
+    assert_eq!(again.chunks.concat(), GREETING);
 }
 
 #[actix_rt::test]
@@ -235,7 +238,7 @@ async fn a_keyword_escalation_streams_the_notice_and_the_status_after_the_turn()
         kinds(&turn.after),
         [("system".into(), 2), ("status_change".into(), 3)]
     );
-    assert_eq!(turn.after[0]["content"], ESCALATION_NOTICE);
+    assert_eq!(turn.after[0]["content"], DEFAULT_ESCALATION_NOTICE);
     assert_eq!(turn.after[1]["status"], "pending_manual");
     assert_eq!(turn.after[1]["reason"], "regulator_triggered");
     assert_eq!(turn.done["status"], "pending_manual");
@@ -256,14 +259,14 @@ async fn a_failure_escalation_streams_the_answer_then_the_notice() {
     let name = "failures";
     for _ in 0..2 {
         let turn = stream_turn(&hub, name, "qwerty").await;
-        assert_eq!(turn.chunks.concat(), BOT_FALLBACK);
+        assert_eq!(turn.chunks.concat(), FALLBACK);
         assert!(turn.after.is_empty());
         assert_eq!(turn.done["status"], "bot_active");
     }
     let turn = stream_turn(&hub, name, "qwerty").await;
     assert_eq!(
         turn.chunks.concat(),
-        BOT_FALLBACK,
+        FALLBACK,
         "the third answer is still sent"
     );
     assert_eq!(
@@ -272,7 +275,7 @@ async fn a_failure_escalation_streams_the_answer_then_the_notice() {
     );
     assert_eq!(turn.after[1]["reason"], "regulator_triggered");
     assert_eq!(turn.done["status"], "pending_manual");
-    assert_eq!(turn.done["message"], BOT_FALLBACK);
+    assert_eq!(turn.done["message"], FALLBACK);
     assert_eq!(
         hub.session(name).await["escalation"]["rule"],
         "bot_failures:3"

@@ -3,20 +3,21 @@
 //! unknown sessions are 404 `session_not_found` on every endpoint and are not created; bad
 //! bodies, fields, filters and `Last-Event-ID`s are 400 with `{"error", "detail"}`.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use common::{TestHub, start_hub, test_config};
 use serde_json::{Value, json};
-use takeover_support::{SseStream, agent, assert_conflict, assert_error, streaming_client};
+
+use support::sse::{SseStream, streaming_client};
+use support::takeover::{agent, assert_conflict, assert_error};
+use support::{HubClient, start_hub, test_config};
 
 /// The session's state and audit trail, to prove a refusal changed nothing.
-async fn snapshot(hub: &TestHub, name: &str) -> (Value, Vec<Value>) {
+async fn snapshot(hub: &HubClient, name: &str) -> (Value, Vec<Value>) {
     (hub.session(name).await, hub.audit(name).await)
 }
 
 /// Every request that the state machine may refuse, by name.
-async fn attempt(hub: &TestHub, name: &str, what: &str) -> (u16, Value) {
+async fn attempt(hub: &HubClient, name: &str, what: &str) -> (u16, Value) {
     match what {
         "escalate" => {
             hub.post(
@@ -188,14 +189,9 @@ async fn bad_chat_bodies_are_400() {
     assert_error(&body, "method_not_allowed");
 }
 
-#[actix_rt::test]
-async fn bad_handover_bodies_are_400_and_change_nothing() {
-    let hub = start_hub(test_config());
-    let name = "bodies";
-    hub.chat(name, "hello").await;
-    let before = hub.session(name).await;
-
-    let escalations = [
+/// Escalation bodies for the session `name` that are 400, each with its error code.
+fn bad_escalations(name: &str) -> Vec<(Value, &'static str)> {
+    vec![
         (json!({"session_name": name}), "invalid_body"),
         (json!({"reason": "user_request"}), "invalid_body"),
         (json!({"session_name": name, "reason": 3}), "invalid_body"),
@@ -215,21 +211,12 @@ async fn bad_handover_bodies_are_400_and_change_nothing() {
             json!({"session_name": "", "reason": "user_request"}),
             "invalid_field",
         ),
-    ];
-    for (body, code) in escalations {
-        let (status, reply) = hub.post("/api/manual/escalate", body.clone()).await;
-        assert_eq!(status, 400, "{body} → {reply}");
-        assert_error(&reply, code);
-    }
-    assert_eq!(
-        hub.session(name).await,
-        before,
-        "still bot_active, untouched"
-    );
+    ]
+}
 
-    hub.escalate(name, "user_request").await;
-    let before = hub.session(name).await;
-    let messages = [
+/// Manual message bodies for the session `name` that are 400, each with its error code.
+fn bad_manual_messages(name: &str) -> Vec<(Value, &'static str)> {
+    vec![
         (
             json!({"session_name": name, "role": "bot", "content": "hi"}),
             "invalid_body",
@@ -270,8 +257,30 @@ async fn bad_handover_bodies_are_400_and_change_nothing() {
             json!({"session_name": name, "role": "user", "content": ""}),
             "invalid_field",
         ),
-    ];
-    for (body, code) in messages {
+    ]
+}
+
+#[actix_rt::test]
+async fn bad_handover_bodies_are_400_and_change_nothing() {
+    let hub = start_hub(test_config());
+    let name = "bodies";
+    hub.chat(name, "hello").await;
+    let before = hub.session(name).await;
+
+    for (body, code) in bad_escalations(name) {
+        let (status, reply) = hub.post("/api/manual/escalate", body.clone()).await;
+        assert_eq!(status, 400, "{body} → {reply}");
+        assert_error(&reply, code);
+    }
+    assert_eq!(
+        hub.session(name).await,
+        before,
+        "still bot_active, untouched"
+    );
+
+    hub.escalate(name, "user_request").await;
+    let before = hub.session(name).await;
+    for (body, code) in bad_manual_messages(name) {
         let (status, reply) = hub.post("/api/manual/messages", body.clone()).await;
         assert_eq!(status, 400, "{body} → {reply}");
         assert_error(&reply, code);

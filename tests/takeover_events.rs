@@ -5,17 +5,17 @@
 //! falls behind is cut off and resumes without gaps; the subscriber limit is a 429; shutdown
 //! ends the streams.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use std::time::Duration;
-
-use common::{TestHub, start_hub, test_config};
 use serde_json::{Value, json};
-use takeover_support::{
-    BOT_GREETING, ESCALATION_NOTICE, RELEASE_NOTICE, SseStream, assert_error, keys,
-    streaming_client,
+use switchboard_actors::bot::builtin::GREETING;
+use switchboard_actors::takeover::takeover_config::{
+    DEFAULT_ESCALATION_NOTICE, DEFAULT_RELEASE_NOTICE,
 };
+
+use support::sse::{SseStream, streaming_client};
+use support::takeover::{assert_error, keys};
+use support::{HubClient, eventually, start_hub, test_config, test_config_with};
 
 /// Unix seconds now.
 fn now() -> i64 {
@@ -64,6 +64,7 @@ async fn read_through(stream: &mut SseStream, last: u64) -> Vec<Value> {
     }
 }
 
+/// The `seq` of every event.
 fn seqs(events: &[Value]) -> Vec<u64> {
     events
         .iter()
@@ -72,7 +73,7 @@ fn seqs(events: &[Value]) -> Vec<u64> {
 }
 
 /// Opens the events stream with an arbitrary request (query form, both header and query).
-async fn follow_with(hub: &TestHub, path_and_query: &str, header: Option<&str>) -> SseStream {
+async fn follow_with(hub: &HubClient, path_and_query: &str, header: Option<&str>) -> SseStream {
     let mut request = streaming_client().get(hub.url(path_and_query));
     if let Some(header) = header {
         request = request.insert_header(("Last-Event-ID", header));
@@ -118,12 +119,12 @@ async fn every_change_arrives_in_order_with_its_exact_shape() {
                "agent_id": "a1", "agent_name": "Agent a1", "seq": 6}),
         json!({"type": "manual_message", "role": "user", "content": "great",
                "agent_id": null, "agent_name": null, "seq": 7}),
-        json!({"type": "system", "role": "system", "content": RELEASE_NOTICE, "seq": 8}),
+        json!({"type": "system", "role": "system", "content": DEFAULT_RELEASE_NOTICE, "seq": 8}),
         json!({"type": "status_change", "status": "bot_active", "reason": "released", "seq": 9}),
         json!({"type": "message", "role": "user", "content": "hello", "seq": 10}),
-        json!({"type": "message", "role": "assistant", "content": BOT_GREETING, "seq": 11}),
+        json!({"type": "message", "role": "assistant", "content": GREETING, "seq": 11}),
         json!({"type": "message", "role": "user", "content": "我要转人工", "seq": 12}),
-        json!({"type": "system", "role": "system", "content": ESCALATION_NOTICE, "seq": 13}),
+        json!({"type": "system", "role": "system", "content": DEFAULT_ESCALATION_NOTICE, "seq": 13}),
         json!({"type": "status_change", "status": "pending_manual",
                "reason": "regulator_triggered", "seq": 14}),
     ];
@@ -149,12 +150,8 @@ async fn quiet_streams_carry_keep_alive_comments() {
     hub.chat(name, "hello").await;
     let mut events = hub.follow(name, None).await;
 
-    let comments = events.quiet_for(Duration::from_millis(700)).await;
-    assert!(
-        comments.len() >= 2,
-        "a 200ms keep-alive sends at least two comments in 700ms: {comments:?}"
-    );
-    for block in &comments {
+    for _ in 0..2 {
+        let block = events.next_comment().await;
         assert_eq!(block.comments, ["keep-alive"], "{block:?}");
         assert_eq!(block.id, None);
     }
@@ -162,8 +159,13 @@ async fn quiet_streams_carry_keep_alive_comments() {
     hub.escalate(name, "user_request").await;
     let change = events.expect_event("status_change").await;
     assert_eq!(change["seq"], 3);
-    let comments = events.quiet_for(Duration::from_millis(500)).await;
-    assert!(!comments.is_empty(), "keep-alives continue after an event");
+    let block = events.next_comment().await;
+    assert_eq!(
+        block.comments,
+        ["keep-alive"],
+        "keep-alives continue after an event"
+    );
+    assert_eq!(block.id, None);
 }
 
 #[actix_rt::test]
@@ -209,14 +211,14 @@ async fn resuming_with_last_event_id_misses_nothing_and_repeats_nothing() {
         (3..=13).collect::<Vec<_>>(),
         "contiguous, nothing missed, nothing twice"
     );
-    assert!(
-        resumed
-            .quiet_for(Duration::from_millis(300))
-            .await
-            .iter()
-            .all(|block| block.data.is_none()),
-        "nothing after the live event"
-    );
+
+    // Nothing after the live event: the next event the stream delivers is one caused now.
+    let live_seq = seen.last().and_then(|e| e["seq"].as_u64()).expect("seq");
+    let written = hub.user_says(name, "one more").await;
+    let next = resumed.expect_event("manual_message").await;
+    assert_eq!(next["content"], "one more", "{next}");
+    assert_eq!(next["seq"], written["last_seq"], "{next}");
+    assert_eq!(next["seq"], live_seq + 1, "nothing came in between: {next}");
 
     // Live and replayed frames are the same JSON: a full replay from 0 matches.
     let mut full = hub.follow(name, Some(0)).await;
@@ -230,9 +232,15 @@ async fn resuming_with_last_event_id_misses_nothing_and_repeats_nothing() {
     assert_eq!(replayed[0]["type"], "message");
     assert_eq!(replayed[0]["role"], "user");
 
+    resume_by_query_and_header(&hub, name).await;
+}
+
+/// Resumes `name`, whose last event is seq 13 or later, in the query form, and with both the
+/// header and the query, where the header wins.
+async fn resume_by_query_and_header(hub: &HubClient, name: &str) {
     // The query form, and the header winning over it.
     let mut by_query = follow_with(
-        &hub,
+        hub,
         &format!("/api/sessions/{name}/events?last_event_id=10"),
         None,
     )
@@ -240,7 +248,7 @@ async fn resuming_with_last_event_id_misses_nothing_and_repeats_nothing() {
     let from_query = read_through(&mut by_query, 13).await;
     assert_eq!(seqs(&from_query), [11, 12, 13]);
     let mut both = follow_with(
-        &hub,
+        hub,
         &format!("/api/sessions/{name}/events?last_event_id=0"),
         Some(" 12 "),
     )
@@ -258,12 +266,10 @@ async fn resuming_with_last_event_id_misses_nothing_and_repeats_nothing() {
 /// limit of one subscriber, a second subscription succeeds exactly when the first was cut off.
 #[actix_rt::test]
 async fn a_subscriber_that_falls_behind_is_cut_off_and_resumes_without_gaps() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.takeover.sse_subscriber_queue = 8;
         config.takeover.sse_max_subscribers = 1;
-        config
-    });
+    }));
     let name = "behind";
     hub.chat(name, "hello").await;
     hub.escalate(name, "user_request").await;
@@ -301,21 +307,14 @@ async fn a_subscriber_that_falls_behind_is_cut_off_and_resumes_without_gaps() {
     assert!(resume_from < last_seq, "the cut came before the last event");
 
     // Resuming from the last id received delivers the rest exactly once.
-    let deadline = std::time::Instant::now() + common::PATIENCE;
-    let mut resumed = loop {
+    let mut resumed = eventually("the probe subscriber to leave", async || {
         let request = streaming_client()
             .get(&url)
             .insert_header(("Last-Event-ID", resume_from.to_string()));
         let attempt = SseStream::open(request, None).await;
-        if attempt.status == 200 {
-            break attempt;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the probe subscriber never left"
-        );
-        actix_rt::time::sleep(Duration::from_millis(20)).await;
-    };
+        (attempt.status == 200).then_some(attempt)
+    })
+    .await;
     let rest = read_through(&mut resumed, last_seq).await;
     assert_eq!(
         seqs(&rest),
@@ -325,11 +324,9 @@ async fn a_subscriber_that_falls_behind_is_cut_off_and_resumes_without_gaps() {
 
 #[actix_rt::test]
 async fn the_subscriber_limit_is_a_429_and_frees_up_when_one_leaves() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.takeover.sse_max_subscribers = 2;
-        config
-    });
+    }));
     let name = "crowded";
     hub.chat(name, "hello").await;
     let first = hub.follow(name, None).await;
@@ -341,19 +338,15 @@ async fn the_subscriber_limit_is_a_429_and_frees_up_when_one_leaves() {
     assert_error(&third.error_body().await, "too_many_subscribers");
 
     drop(first);
-    let deadline = std::time::Instant::now() + common::PATIENCE;
-    let mut replacement = loop {
+    let mut replacement = eventually("a dropped subscriber to free its place", async || {
         let attempt = SseStream::open(streaming_client().get(&url), None).await;
         if attempt.status == 200 {
-            break attempt;
+            return Some(attempt);
         }
         assert_eq!(attempt.status, 429);
-        assert!(
-            std::time::Instant::now() < deadline,
-            "a dropped subscriber never freed its place"
-        );
-        actix_rt::time::sleep(Duration::from_millis(50)).await;
-    };
+        None
+    })
+    .await;
     hub.escalate(name, "user_request").await;
     assert_eq!(second.expect_event("status_change").await["seq"], 3);
     assert!(
@@ -382,9 +375,5 @@ async fn shutdown_ends_every_event_stream() {
         "the stream ends at shutdown (the client resumes with Last-Event-ID)"
     );
     shutdown.await.expect("shutdown task");
-    actix_rt::time::timeout(common::PATIENCE, hub.stopped)
-        .await
-        .expect("the hub stopped")
-        .expect("server task")
-        .expect("server result");
+    hub.wait_stopped().await;
 }

@@ -3,12 +3,14 @@
 //! (through `/api/manual/messages` and `/api/chat`) going to the agent, the release back to the
 //! bot, and the history, session list and audit trail that record it all.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use common::{start_hub, test_config};
 use serde_json::{Value, json};
-use takeover_support::{BOT_GREETING, BOT_THANKS, RELEASE_NOTICE, agent, keys};
+use switchboard_actors::bot::builtin::{GREETING, THANKS};
+use switchboard_actors::takeover::takeover_config::DEFAULT_RELEASE_NOTICE;
+
+use support::takeover::{agent, keys};
+use support::{HubClient, start_hub, test_config};
 
 /// `(seq, role, content)` of every history entry.
 fn history(session: &Value) -> Vec<(u64, String, String)> {
@@ -67,7 +69,18 @@ fn assert_session_shape(session: &Value, name: &str) {
 async fn the_whole_takeover_goes_through_every_endpoint() {
     let hub = start_hub(test_config());
     let name = "flow-1";
+    the_bot_answers(&hub, name).await;
+    let escalated = the_user_asks_for_a_human(&hub, name).await;
+    the_desk_pulls_the_pending_list(&hub, name, &escalated).await;
+    the_agents_first_message_claims_the_session(&hub, name, &escalated).await;
+    the_user_talks_to_the_agent(&hub, name).await;
+    the_agent_hands_back_to_the_bot(&hub, name).await;
+    the_history_records_it_all(&hub, name).await;
+    the_audit_trail_records_it_all(&hub, name).await;
+}
 
+/// The bot answers the first turn.
+async fn the_bot_answers(hub: &HubClient, name: &str) {
     // 1. The bot answers.
     let turn = hub.chat(name, "hello").await;
     assert_eq!(
@@ -76,13 +89,16 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
             "success": true,
             "session_name": name,
             "status": "bot_active",
-            "message": BOT_GREETING,
+            "message": GREETING,
             "escalated": false,
             "rule": null,
             "seq": 2,
         })
     );
+}
 
+/// The user asks for a human; returns the escalated session.
+async fn the_user_asks_for_a_human(hub: &HubClient, name: &str) -> Value {
     // 2. The user asks for a human.
     let (status, escalated) = hub
         .post(
@@ -108,10 +124,14 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
         history(&escalated),
         [
             (1, "user".into(), "hello".into()),
-            (2, "assistant".into(), BOT_GREETING.into()),
+            (2, "assistant".into(), GREETING.into()),
         ]
     );
+    escalated
+}
 
+/// The desk pulls the pending list, which holds the session escalated as `escalated`.
+async fn the_desk_pulls_the_pending_list(hub: &HubClient, name: &str, escalated: &Value) {
     // 3. The desk pulls the pending list.
     let (status, pending) = hub
         .get("/api/sessions?status=pending_manual&limit=10")
@@ -127,7 +147,14 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
     assert_eq!(row["escalation"]["reason"], "user_request");
     assert_eq!(row["created_at"], escalated["created_at"]);
     assert_eq!(hub.listed("manual_live").await, Vec::<String>::new());
+}
 
+/// The agent's first message claims the session escalated as `escalated`.
+async fn the_agents_first_message_claims_the_session(
+    hub: &HubClient,
+    name: &str,
+    escalated: &Value,
+) {
     // 4. The agent's first message claims the session.
     let (status, claimed) = hub
         .post(
@@ -176,7 +203,10 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
     assert_eq!(agent_entry["agent_name"], "Alice");
     assert_eq!(hub.listed("pending_manual").await, Vec::<String>::new());
     assert_eq!(hub.listed("manual_live").await, [name]);
+}
 
+/// The user answers through the manual endpoint, then through `/api/chat`.
+async fn the_user_talks_to_the_agent(hub: &HubClient, name: &str) {
     // 5. The user answers through the manual endpoint.
     let answered = hub.user_says(name, "My parcel never arrived").await;
     assert_eq!(answered["status"], "manual_live");
@@ -205,7 +235,10 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
             "seq": 7,
         })
     );
+}
 
+/// The agent hands back to the bot, which answers again.
+async fn the_agent_hands_back_to_the_bot(hub: &HubClient, name: &str) {
     // 7. The agent hands back to the bot.
     let released = hub.release(name).await;
     assert_session_shape(&released, name);
@@ -220,15 +253,18 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
     let notice = notice.expect("the release notice");
     assert_eq!(notice["seq"], 8);
     assert_eq!(notice["role"], "system");
-    assert_eq!(notice["content"], RELEASE_NOTICE);
+    assert_eq!(notice["content"], DEFAULT_RELEASE_NOTICE);
 
     // 8. The bot answers again.
     let turn = hub.chat(name, "thanks").await;
     assert_eq!(turn["status"], "bot_active");
-    assert_eq!(turn["message"], BOT_THANKS);
+    assert_eq!(turn["message"], THANKS);
     assert_eq!(turn["escalated"], false);
     assert_eq!(turn["seq"], 11);
+}
 
+/// The whole history, in order, and the session lists.
+async fn the_history_records_it_all(hub: &HubClient, name: &str) {
     // The whole history, in order.
     let session = hub.session(name).await;
     assert_session_shape(&session, name);
@@ -238,13 +274,13 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
         history(&session),
         [
             (1, "user".into(), "hello".into()),
-            (2, "assistant".into(), BOT_GREETING.into()),
+            (2, "assistant".into(), GREETING.into()),
             (5, "agent".into(), "Hi, I am Alice. How can I help?".into()),
             (6, "user".into(), "My parcel never arrived".into()),
             (7, "user".into(), "I want a human, my order is late".into()),
-            (8, "system".into(), RELEASE_NOTICE.into()),
+            (8, "system".into(), DEFAULT_RELEASE_NOTICE.into()),
             (10, "user".into(), "thanks".into()),
-            (11, "assistant".into(), BOT_THANKS.into()),
+            (11, "assistant".into(), THANKS.into()),
         ]
     );
     let agent_fields: Vec<bool> = session["history"]
@@ -260,7 +296,10 @@ async fn the_whole_takeover_goes_through_every_endpoint() {
     );
     assert_eq!(hub.listed("bot_active").await, [name]);
     assert_eq!(hub.listed("pending_manual").await, Vec::<String>::new());
+}
 
+/// The audit trail of the whole takeover.
+async fn the_audit_trail_records_it_all(hub: &HubClient, name: &str) {
     // The audit trail. (Whether the chat line of step 6, seq 7, is audited is checked by
     // `a_chat_line_to_the_agent_is_audited_like_a_manual_message`.)
     let audit: Vec<Value> = hub
@@ -366,235 +405,5 @@ async fn a_chat_line_to_the_agent_is_audited_like_a_manual_message() {
             (json!(8), json!("manual_live")),
         ],
         "every manual message is audited, whichever endpoint carried it"
-    );
-}
-
-#[actix_rt::test]
-async fn claim_takes_a_pending_session_and_repeating_it_changes_nothing() {
-    let hub = start_hub(test_config());
-    let name = "claim-1";
-    hub.chat(name, "hello").await;
-    hub.escalate(name, "user_request").await;
-
-    let (status, claimed) = hub
-        .post(
-            &format!("/api/sessions/{name}/claim"),
-            json!({"agent_id": "a1", "agent_name": "Alice"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{claimed}");
-    assert_eq!(claimed["status"], "manual_live");
-    assert_eq!(claimed["assigned_agent"]["agent_id"], "a1");
-    assert_eq!(claimed["assigned_agent"]["agent_name"], "Alice");
-    assert_eq!(claimed["last_seq"], 4, "the claim is one status change");
-    assert_eq!(
-        claimed["history"].as_array().map(Vec::len),
-        Some(2),
-        "a claim writes no message"
-    );
-
-    // The same agent again, in the agent_info form: 200, nothing changes.
-    let (status, again) = hub
-        .post(
-            &format!("/api/sessions/{name}/claim"),
-            json!({"agent_info": agent("a1", "Alice")}),
-        )
-        .await;
-    assert_eq!(status, 200, "{again}");
-    assert_eq!(
-        again, claimed,
-        "a repeated claim by the holder changes nothing"
-    );
-
-    // The holder writes; the agent fields come from this message's agent_info.
-    let written = hub.agent_says(name, "a1", "Hello, Alice here").await;
-    let last = written["history"]
-        .as_array()
-        .and_then(|h| h.last())
-        .cloned();
-    let last = last.expect("the agent message");
-    assert_eq!(last["role"], "agent");
-    assert_eq!(last["agent_id"], "a1");
-    assert_eq!(written["last_seq"], 5);
-    assert_eq!(written["assigned_agent"], claimed["assigned_agent"]);
-
-    let events = hub.audit_events(name).await;
-    assert_eq!(
-        events,
-        ["manual_escalate", "manual_claim", "manual_message"],
-        "one claim record for two claim requests"
-    );
-}
-
-#[actix_rt::test]
-async fn release_needs_no_body() {
-    let hub = start_hub(test_config());
-    let name = "bodiless";
-    hub.chat(name, "hello").await;
-    hub.escalate(name, "user_request").await;
-    hub.agent_says(name, "a1", "hi").await;
-    let mut response = hub
-        .http
-        .post(hub.url(&format!("/api/sessions/{name}/release")))
-        .send()
-        .await
-        .expect("POST without a body");
-    let body: Value = response.json().await.expect("JSON");
-    assert_eq!(response.status().as_u16(), 200, "{body}");
-    assert_eq!(body["status"], "bot_active");
-    assert_eq!(body["assigned_agent"], Value::Null);
-}
-
-#[actix_rt::test]
-async fn user_messages_while_pending_wait_for_the_agent() {
-    let hub = start_hub(test_config());
-    let name = "pending-1";
-    hub.chat(name, "hello").await;
-    hub.escalate(name, "user_request").await;
-
-    let turn = hub.chat(name, "are you there?").await;
-    assert_eq!(turn["status"], "pending_manual");
-    assert_eq!(turn["message"], Value::Null, "the bot does not answer");
-    assert_eq!(turn["escalated"], false);
-    assert_eq!(turn["seq"], 4);
-
-    let kept = hub.user_says(name, "hello??").await;
-    assert_eq!(
-        kept["status"], "pending_manual",
-        "a user message claims nothing"
-    );
-    assert_eq!(kept["assigned_agent"], Value::Null);
-    assert_eq!(hub.listed("pending_manual").await, [name]);
-
-    let claimed = hub.agent_says(name, "a7", "Sorry for the wait").await;
-    assert_eq!(claimed["status"], "manual_live");
-    assert_eq!(claimed["assigned_agent"]["agent_id"], "a7");
-    let roles: Vec<(u64, &str)> = claimed["history"]
-        .as_array()
-        .expect("history")
-        .iter()
-        .map(|entry| {
-            (
-                entry["seq"].as_u64().expect("seq"),
-                entry["role"].as_str().expect("role"),
-            )
-        })
-        .collect();
-    assert_eq!(
-        roles,
-        [
-            (1, "user"),
-            (2, "assistant"),
-            (4, "user"),
-            (5, "user"),
-            (7, "agent")
-        ],
-        "status changes 3 (escalate) and 6 (claim) are not messages"
-    );
-}
-
-#[actix_rt::test]
-async fn chat_accepts_content_and_names_new_sessions() {
-    let hub = start_hub(test_config());
-    let (status, turn) = hub.post("/api/chat", json!({"content": "hello"})).await;
-    assert_eq!(status, 200, "{turn}");
-    assert_eq!(turn["message"], BOT_GREETING, "content is the message");
-    let name = turn["session_name"].as_str().expect("a generated name");
-    let hex = name.strip_prefix("session_").expect("session_ prefix");
-    assert_eq!(hex.len(), 12, "{name}");
-    assert!(hex.chars().all(|c| c.is_ascii_hexdigit()), "{name}");
-
-    let session = hub.session(name).await;
-    assert_eq!(session["status"], "bot_active");
-    assert_eq!(session["last_seq"], 2);
-
-    let (_, other) = hub.post("/api/chat", json!({"message": "hello"})).await;
-    assert_ne!(
-        other["session_name"], turn["session_name"],
-        "a fresh name each time"
-    );
-
-    // JSON details are kept as their text.
-    let escalated = hub
-        .post(
-            "/api/manual/escalate",
-            json!({"session_name": name, "reason": "vip", "details": {"order": 42}}),
-        )
-        .await;
-    assert_eq!(escalated.0, 200, "{}", escalated.1);
-    assert_eq!(escalated.1["escalation"]["reason"], "vip");
-    assert_eq!(escalated.1["escalation"]["details"], r#"{"order":42}"#);
-
-    // A Unicode session name with a space works through the path too.
-    let unicode = "会话 1";
-    hub.chat(unicode, "你好").await;
-    let (status, body) = hub.get("/api/sessions/%E4%BC%9A%E8%AF%9D%201").await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["session_name"], unicode);
-    assert_eq!(body["history"][1]["role"], "assistant");
-    let slashed = "team/ops 100%";
-    hub.chat(slashed, "hello").await;
-    let (status, body) = hub.get("/api/sessions/team%2Fops%20100%25").await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body["session_name"], slashed,
-        "reserved characters survive the path"
-    );
-}
-
-#[actix_rt::test]
-async fn the_pending_list_filters_by_status_and_honours_limit() {
-    let hub = start_hub(test_config());
-    for name in ["wait-b", "wait-a", "wait-c"] {
-        hub.chat(name, "hello").await;
-        hub.escalate(name, "user_request").await;
-    }
-    hub.chat("busy", "hello").await;
-    let pending = hub.listed("pending_manual").await;
-    let mut sorted = pending.clone();
-    sorted.sort();
-    assert_eq!(sorted, ["wait-a", "wait-b", "wait-c"]);
-
-    let (status, limited) = hub.get("/api/sessions?status=pending_manual&limit=2").await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        limited["total"], 3,
-        "total counts every match, beyond the limit"
-    );
-    let limited: Vec<&str> = limited["sessions"]
-        .as_array()
-        .expect("sessions")
-        .iter()
-        .map(|row| row["session_name"].as_str().expect("name"))
-        .collect();
-    assert_eq!(
-        limited,
-        pending[..2],
-        "limit keeps the head of the same order"
-    );
-
-    let (status, all) = hub.get("/api/sessions").await;
-    assert_eq!(status, 200);
-    assert_eq!(all["total"], 4, "no filter lists every status: {all}");
-    let (status, empty_filter) = hub.get("/api/sessions?status=").await;
-    assert_eq!(status, 200);
-    assert_eq!(empty_filter["total"], 4, "an empty filter is no filter");
-    assert_eq!(hub.listed("bot_active").await, ["busy"]);
-}
-
-/// The README promises the pending list "least recently changed first: the list an agent
-/// desk pulls". Escalated in the order c, b, a (within the same second), the sessions must be
-/// listed c, b, a.
-#[actix_rt::test]
-async fn the_pending_list_puts_the_longest_waiting_session_first() {
-    let hub = start_hub(test_config());
-    for name in ["order-c", "order-b", "order-a"] {
-        hub.chat(name, "hello").await;
-        hub.escalate(name, "user_request").await;
-    }
-    assert_eq!(
-        hub.listed("pending_manual").await,
-        ["order-c", "order-b", "order-a"],
-        "escalated first, listed first"
     );
 }

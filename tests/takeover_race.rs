@@ -3,19 +3,20 @@
 //! nineteen 409s; concurrent chat turns on one session get distinct, gapless sequence numbers;
 //! a session unloaded while idle comes back with its history and counters.
 
-mod common;
-mod takeover_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::{TestHub, start_hub, test_config};
 use futures_util::future::join_all;
 use serde_json::{Value, json};
-use takeover_support::{BOT_FALLBACK, agent, assert_conflict};
+use switchboard_actors::bot::builtin::FALLBACK;
+
+use support::takeover::{agent, assert_conflict};
+use support::{HubClient, start_hub, test_config, test_config_with};
 
 /// One claimant: agent `id` either claims or writes a first message.
-async fn contend(hub: &TestHub, name: &str, index: usize) -> (String, u16, Value) {
+async fn contend(hub: &HubClient, name: &str, index: usize) -> (String, u16, Value) {
     let id = format!("agent-{index:02}");
     let (status, body) = if index.is_multiple_of(2) {
         hub.post(
@@ -36,6 +37,23 @@ async fn contend(hub: &TestHub, name: &str, index: usize) -> (String, u16, Value
         .await
     };
     (id, status, body)
+}
+
+/// Asserts that the audit trail of `name` holds one claim record, by `winner`, beside the
+/// escalation (and the winner's message when `winner_wrote`).
+async fn assert_one_claim_record(hub: &HubClient, name: &str, winner: &str, winner_wrote: bool) {
+    let audit = hub.audit(name).await;
+    let claims: Vec<&Value> = audit
+        .iter()
+        .filter(|record| record["event"] == "manual_claim")
+        .collect();
+    assert_eq!(claims.len(), 1, "one claim record: {audit:?}");
+    assert_eq!(claims[0]["agent_id"], winner);
+    assert_eq!(
+        audit.len(),
+        if winner_wrote { 3 } else { 2 },
+        "escalate, claim (and the winner's message): {audit:?}"
+    );
 }
 
 #[actix_rt::test]
@@ -104,18 +122,7 @@ async fn twenty_concurrent_claims_have_exactly_one_winner() {
             "one status change (and the winner's message), nothing from the losers"
         );
 
-        let audit = hub.audit(&name).await;
-        let claims: Vec<&Value> = audit
-            .iter()
-            .filter(|record| record["event"] == "manual_claim")
-            .collect();
-        assert_eq!(claims.len(), 1, "one claim record: {audit:?}");
-        assert_eq!(claims[0]["agent_id"], winner.as_str());
-        assert_eq!(
-            audit.len(),
-            if winner_wrote { 3 } else { 2 },
-            "escalate, claim (and the winner's message): {audit:?}"
-        );
+        assert_one_claim_record(&hub, &name, winner, winner_wrote).await;
         assert_eq!(hub.listed("pending_manual").await, Vec::<String>::new());
     }
 }
@@ -154,14 +161,12 @@ async fn concurrent_chat_turns_get_gapless_sequence_numbers() {
 
 #[actix_rt::test]
 async fn an_idle_session_unloads_and_comes_back_whole() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.takeover.session_idle_timeout = Duration::from_millis(20);
-        config
-    });
+    }));
     let name = "sleepy";
     for text in ["qwerty", "asdf"] {
-        assert_eq!(hub.chat(name, text).await["message"], BOT_FALLBACK);
+        assert_eq!(hub.chat(name, text).await["message"], FALLBACK);
     }
     let before = hub.session(name).await;
 

@@ -4,17 +4,18 @@
 //! a row escalate with `bot_failures:3`; an understood answer or a release resets the count;
 //! the keywords, threshold and notices come from the config.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use common::{TestHub, start_hub, test_config};
 use serde_json::{Value, json};
-use takeover_support::{BOT_FALLBACK, ESCALATION_NOTICE};
+use switchboard_actors::bot::builtin::FALLBACK;
+use switchboard_actors::takeover::takeover_config::DEFAULT_ESCALATION_NOTICE;
+
+use support::{HubClient, start_hub, test_config, test_config_with};
 
 /// Asserts that the turn escalated by `rule` without a bot answer, and what it left behind:
 /// after one bot exchange (seq 1, 2), the user's words (3), the notice (4) and the status
 /// change (5).
-async fn assert_keyword_escalation(hub: &TestHub, name: &str, text: &str, rule: &str) {
+async fn assert_keyword_escalation(hub: &HubClient, name: &str, text: &str, rule: &str) {
     let turn = hub.chat(name, text).await;
     assert_eq!(
         turn,
@@ -44,7 +45,7 @@ async fn assert_keyword_escalation(hub: &TestHub, name: &str, text: &str, rule: 
     assert_eq!(history[2]["content"], text);
     assert_eq!(history[2]["seq"], 3);
     assert_eq!(history[3]["role"], "system");
-    assert_eq!(history[3]["content"], ESCALATION_NOTICE);
+    assert_eq!(history[3]["content"], DEFAULT_ESCALATION_NOTICE);
     assert_eq!(history[3]["seq"], 4);
     let audit = hub.audit(name).await;
     assert_eq!(audit.len(), 1, "{audit:?}");
@@ -55,7 +56,7 @@ async fn assert_keyword_escalation(hub: &TestHub, name: &str, text: &str, rule: 
 }
 
 /// Asserts that the bot answered `text` and the session stays with the bot.
-async fn assert_bot_answers(hub: &TestHub, name: &str, text: &str) -> Value {
+async fn assert_bot_answers(hub: &HubClient, name: &str, text: &str) -> Value {
     let turn = hub.chat(name, text).await;
     assert_eq!(turn["status"], "bot_active", "{text}: {turn}");
     assert_eq!(turn["escalated"], false, "{text}: {turn}");
@@ -110,7 +111,7 @@ async fn three_answers_the_bot_did_not_understand_escalate() {
     let name = "failures";
     for text in ["qwerty", "asdf"] {
         let turn = assert_bot_answers(&hub, name, text).await;
-        assert_eq!(turn["message"], BOT_FALLBACK);
+        assert_eq!(turn["message"], FALLBACK);
     }
     let turn = hub.chat(name, "zxcv").await;
     assert_eq!(
@@ -119,7 +120,7 @@ async fn three_answers_the_bot_did_not_understand_escalate() {
             "success": true,
             "session_name": name,
             "status": "pending_manual",
-            "message": BOT_FALLBACK,
+            "message": FALLBACK,
             "escalated": true,
             "rule": "bot_failures:3",
             "seq": 8,
@@ -188,18 +189,16 @@ async fn a_manual_escalation_resets_the_failure_count() {
     hub.agent_says(name, "a1", "here").await;
     hub.release(name).await;
     let turn = assert_bot_answers(&hub, name, "zxcv").await;
-    assert_eq!(turn["message"], BOT_FALLBACK, "one failure, not three");
+    assert_eq!(turn["message"], FALLBACK, "one failure, not three");
 }
 
 #[actix_rt::test]
 async fn configured_keywords_replace_the_defaults_and_zero_turns_failures_off() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.takeover.escalation_keywords = vec!["Supervisor".into(), "经理".into()];
         config.takeover.bot_failure_threshold = 0;
         config.takeover.escalation_notice = "A supervisor is on the way.".into();
-        config
-    });
+    }));
     assert_bot_answers(&hub, "defaults-off", "hello, I want a human agent operator").await;
     for _ in 0..5 {
         assert_bot_answers(&hub, "defaults-off", "qwerty").await;
@@ -221,12 +220,10 @@ async fn configured_keywords_replace_the_defaults_and_zero_turns_failures_off() 
 
 #[actix_rt::test]
 async fn a_configured_failure_threshold_and_release_notice_are_used() {
-    let hub = start_hub({
-        let mut config = test_config();
+    let hub = start_hub(test_config_with(|config| {
         config.takeover.bot_failure_threshold = 2;
         config.takeover.release_notice = "Back to the bot.".into();
-        config
-    });
+    }));
     let name = "threshold";
     assert_bot_answers(&hub, name, "qwerty").await;
     let turn = hub.chat(name, "asdf").await;

@@ -4,28 +4,81 @@
 //! handovers, and continues the sequence numbers. The real binary killed with SIGKILL right
 //! after acknowledging writes loses none of them.
 
-mod common;
-mod takeover_support;
+mod support;
 
-use std::net::SocketAddr;
-use std::process::Child;
-use std::time::{Duration, Instant};
-
-use common::{PATIENCE, TestHub, spawn_binary, start_hub, test_config};
 use serde_json::{Value, json};
 use switchboard::Config;
-use takeover_support::{BOT_FALLBACK, TempDatabase, agent};
+use switchboard_actors::bot::builtin::FALLBACK;
+
+use support::binary::{Binary, TempDatabase, spawn_binary};
+use support::sse::SseStream;
+use support::takeover::agent;
+use support::{HubClient, start_hub, test_config_with};
 
 /// Everything a client can read about a session.
-async fn snapshot(hub: &TestHub, name: &str) -> (Value, Vec<Value>) {
+async fn snapshot(hub: &HubClient, name: &str) -> (Value, Vec<Value>) {
     (hub.session(name).await, hub.audit(name).await)
 }
+
+/// The test settings on the file `database`.
 fn on_file(database: &TempDatabase) -> Config {
-    {
-        let mut config = test_config();
-        config.store.database_path = database.path_str();
-        config
-    }
+    test_config_with(|config| config.store.database_path = database.path_str())
+}
+
+/// Leaves four sessions on `hub`: `live` held by agent a1, with a streamed turn so that its
+/// stream cursor is stored; `waiting`, escalated by the regulator; `bot`, with two failures
+/// counted; and `cycled`, escalated, taken and released. Returns the follower of `cycled`,
+/// opened before its cycle.
+async fn four_sessions(hub: &HubClient) -> SseStream {
+    // manual_live, with a streamed turn so that its stream cursor is stored.
+    hub.chat("live", "hello").await;
+    hub.escalate("live", "user_request").await;
+    hub.agent_says("live", "a1", "Alice here").await;
+    hub.user_says("live", "my parcel").await;
+    hub.chat("live", "is lost").await;
+    hub.chat_stream("live", "any news?").await;
+    // pending_manual, escalated by the regulator.
+    hub.chat("waiting", "hello").await;
+    hub.chat("waiting", "转人工").await;
+    // bot_active with two failures counted.
+    hub.chat("bot", "qwerty").await;
+    hub.chat("bot", "asdf").await;
+    // A whole cycle, back with the bot, followed over SSE.
+    hub.chat("cycled", "hello").await;
+    let follower = hub.follow("cycled", None).await;
+    hub.escalate("cycled", "user_request").await;
+    hub.agent_says("cycled", "a2", "hi").await;
+    hub.release("cycled").await;
+    follower
+}
+
+/// On the restarted `hub`, the `live` session, whose last event before the restart was
+/// `last_live`, continues its numbering and its stream cursor; then it is released.
+async fn the_stream_cursor_survived(hub: &HubClient, last_live: u64) {
+    // The stream cursor survived: nothing is queued for "live" but what happens now.
+    let written = hub.agent_says("live", "a1", "found it").await;
+    assert_eq!(written["last_seq"], last_live + 1, "numbering continues");
+    let blocks = hub.chat_stream("live", "great").await;
+    let queued: Vec<u64> = blocks.iter().filter_map(|block| block.id).collect();
+    assert_eq!(
+        queued,
+        [last_live + 1],
+        "only the new agent message is queued"
+    );
+    let released = hub.release("live").await;
+    assert_eq!(released["last_seq"], last_live + 4);
+}
+
+/// On the restarted `hub`, the audit trail of `live` starts with the records it had before
+/// the restart, `old`, and ends with the release made since.
+async fn the_audit_trail_grew(hub: &HubClient, old: &[Value]) {
+    let audit = hub.audit("live").await;
+    assert_eq!(audit[..old.len()], old[..], "old records kept");
+    assert_eq!(
+        audit.last().expect("a record")["event"],
+        "manual_release",
+        "new records appended"
+    );
 }
 
 #[actix_rt::test]
@@ -33,25 +86,7 @@ async fn a_restarted_hub_serves_the_same_sessions_from_the_same_file() {
     let database = TempDatabase::new("takeover-restart");
     let first = start_hub(on_file(&database));
 
-    // manual_live, with a streamed turn so that its stream cursor is stored.
-    first.chat("live", "hello").await;
-    first.escalate("live", "user_request").await;
-    first.agent_says("live", "a1", "Alice here").await;
-    first.user_says("live", "my parcel").await;
-    first.chat("live", "is lost").await;
-    first.chat_stream("live", "any news?").await;
-    // pending_manual, escalated by the regulator.
-    first.chat("waiting", "hello").await;
-    first.chat("waiting", "转人工").await;
-    // bot_active with two failures counted.
-    first.chat("bot", "qwerty").await;
-    first.chat("bot", "asdf").await;
-    // A whole cycle, back with the bot, followed over SSE.
-    first.chat("cycled", "hello").await;
-    let mut follower = first.follow("cycled", None).await;
-    first.escalate("cycled", "user_request").await;
-    first.agent_says("cycled", "a2", "hi").await;
-    first.release("cycled").await;
+    let mut follower = four_sessions(&first).await;
 
     let names = ["live", "waiting", "bot", "cycled"];
     let mut before = Vec::new();
@@ -88,22 +123,11 @@ async fn a_restarted_hub_serves_the_same_sessions_from_the_same_file() {
 
     // The failure count survived: the third failure escalates.
     let turn = second.chat("bot", "zxcv").await;
-    assert_eq!(turn["message"], BOT_FALLBACK);
+    assert_eq!(turn["message"], FALLBACK);
     assert_eq!(turn["rule"], "bot_failures:3");
 
-    // The stream cursor survived: nothing is queued for "live" but what happens now.
     let last_live = before[0].0["last_seq"].as_u64().expect("last_seq");
-    let written = second.agent_says("live", "a1", "found it").await;
-    assert_eq!(written["last_seq"], last_live + 1, "numbering continues");
-    let blocks = second.chat_stream("live", "great").await;
-    let queued: Vec<u64> = blocks.iter().filter_map(|block| block.id).collect();
-    assert_eq!(
-        queued,
-        [last_live + 1],
-        "only the new agent message is queued"
-    );
-    let released = second.release("live").await;
-    assert_eq!(released["last_seq"], last_live + 4);
+    the_stream_cursor_survived(&second, last_live).await;
 
     // The pending session is still claimable, and the full log replays.
     let (status, claimed) = second
@@ -125,141 +149,94 @@ async fn a_restarted_hub_serves_the_same_sessions_from_the_same_file() {
     }
     drop(resumed);
 
-    let audit = second.audit("live").await;
-    assert_eq!(
-        audit[..before[0].1.len()],
-        before[0].1[..],
-        "old records kept"
-    );
-    assert_eq!(
-        audit.last().expect("a record")["event"],
-        "manual_release",
-        "new records appended"
-    );
+    the_audit_trail_grew(&second, &before[0].1).await;
     drop(events);
     second.stop().await;
 }
 
-/// The binary, killed when dropped.
-struct Binary {
-    /// The running process.
-    child: Child,
-    /// Where it listens.
-    addr: SocketAddr,
+/// Starts the binary on `database` and an ephemeral loopback port.
+fn start_binary(database: &TempDatabase) -> Binary {
+    spawn_binary(&[("DATABASE_PATH", &database.path_str())])
 }
 
-impl Binary {
-    /// Starts the binary on `database` and an ephemeral loopback port.
-    fn start(database: &TempDatabase) -> Binary {
-        let (child, addr) = spawn_binary(&[("DATABASE_PATH", &database.path_str())]);
-        Binary { child, addr }
-    }
-
-    /// SIGKILL, and wait until the process is gone.
-    fn kill_9(mut self) {
-        self.child.kill().expect("SIGKILL the hub");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("poll the child") {
-                assert!(!status.success(), "killed, not exited: {status}");
-                return;
-            }
-            assert!(Instant::now() < deadline, "the hub did not die");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        let mut response = awc::Client::builder()
-            .timeout(PATIENCE)
-            .finish()
-            .post(format!("http://{}{path}", self.addr))
-            .send_json(&body)
-            .await
-            .expect("POST");
-        let reply: Value = response.json().await.expect("JSON");
-        assert_eq!(response.status().as_u16(), 200, "{path} {body} → {reply}");
-        reply
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let mut response = awc::Client::builder()
-            .timeout(PATIENCE)
-            .finish()
-            .get(format!("http://{}{path}", self.addr))
-            .send()
-            .await
-            .expect("GET");
-        let reply: Value = response.json().await.expect("JSON");
-        assert_eq!(response.status().as_u16(), 200, "{path} → {reply}");
-        reply
-    }
+/// SIGKILL, and wait until the process is gone.
+async fn kill_9(mut hub: Binary) {
+    let status = hub.kill().await;
+    assert!(!status.success(), "killed, not exited: {status}");
 }
 
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// POST JSON `body` to `path`; asserts 200 and returns the body.
+async fn post_ok(hub: &HubClient, path: &str, body: Value) -> Value {
+    let (status, reply) = hub.post(path, body.clone()).await;
+    assert_eq!(status, 200, "{path} {body} → {reply}");
+    reply
+}
+
+/// GET `path`; asserts 200 and returns the body.
+async fn get_ok(hub: &HubClient, path: &str) -> Value {
+    let (status, reply) = hub.get(path).await;
+    assert_eq!(status, 200, "{path} → {reply}");
+    reply
 }
 
 #[actix_rt::test]
 async fn sigkill_loses_no_acknowledged_write() {
     let database = TempDatabase::new("takeover-kill");
-    let hub = Binary::start(&database);
+    let hub = start_binary(&database);
     let chat = |name: &str, text: &str| json!({"session_name": name, "message": text});
 
-    hub.post("/api/chat", chat("kept", "hello")).await;
-    hub.post(
+    post_ok(&hub, "/api/chat", chat("kept", "hello")).await;
+    post_ok(
+        &hub,
         "/api/manual/escalate",
         json!({"session_name": "kept", "reason": "user_request", "details": "wants Alice"}),
     )
     .await;
-    hub.post(
+    post_ok(
+        &hub,
         "/api/manual/messages",
         json!({"session_name": "kept", "role": "agent", "content": "Alice here",
                "agent_info": agent("a1", "Alice")}),
     )
     .await;
     for index in 0..30 {
-        hub.post("/api/chat", chat("kept", &format!("line {index}")))
-            .await;
+        post_ok(&hub, "/api/chat", chat("kept", &format!("line {index}"))).await;
     }
-    hub.post("/api/chat", chat("queued", "我要投诉")).await;
-    let last = hub
-        .post(
-            "/api/manual/messages",
-            json!({"session_name": "kept", "role": "user", "content": "last words"}),
-        )
-        .await;
+    post_ok(&hub, "/api/chat", chat("queued", "我要投诉")).await;
+    let last = post_ok(
+        &hub,
+        "/api/manual/messages",
+        json!({"session_name": "kept", "role": "user", "content": "last words"}),
+    )
+    .await;
     assert_eq!(last["last_seq"], 36);
 
-    let kept = hub.get("/api/sessions/kept").await;
-    let kept_audit = hub.get("/api/sessions/kept/audit").await;
-    let queued = hub.get("/api/sessions/queued").await;
-    hub.kill_9();
+    let kept = get_ok(&hub, "/api/sessions/kept").await;
+    let kept_audit = get_ok(&hub, "/api/sessions/kept/audit").await;
+    let queued = get_ok(&hub, "/api/sessions/queued").await;
+    kill_9(hub).await;
 
-    let hub = Binary::start(&database);
+    let hub = start_binary(&database);
     assert_eq!(
-        hub.get("/api/sessions/kept").await,
+        get_ok(&hub, "/api/sessions/kept").await,
         kept,
         "every line survived"
     );
-    assert_eq!(hub.get("/api/sessions/kept/audit").await, kept_audit);
-    assert_eq!(hub.get("/api/sessions/queued").await, queued);
-    let pending = hub.get("/api/sessions?status=pending_manual").await;
+    assert_eq!(get_ok(&hub, "/api/sessions/kept/audit").await, kept_audit);
+    assert_eq!(get_ok(&hub, "/api/sessions/queued").await, queued);
+    let pending = get_ok(&hub, "/api/sessions?status=pending_manual").await;
     assert_eq!(pending["total"], 1);
     assert_eq!(pending["sessions"][0]["session_name"], "queued");
     assert_eq!(pending["sessions"][0]["escalation"]["rule"], "keyword:投诉");
 
-    let next = hub
-        .post(
-            "/api/manual/messages",
-            json!({"session_name": "kept", "role": "agent", "content": "still here",
+    let next = post_ok(
+        &hub,
+        "/api/manual/messages",
+        json!({"session_name": "kept", "role": "agent", "content": "still here",
                    "agent_info": agent("a1", "Alice")}),
-        )
-        .await;
+    )
+    .await;
     assert_eq!(next["last_seq"], 37, "numbering continues after the crash");
     assert_eq!(next["assigned_agent"]["agent_name"], "Alice");
-    hub.kill_9();
+    kill_9(hub).await;
 }
