@@ -19,11 +19,12 @@ mod wiring;
 pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix::Addr;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{App, HttpServer, web};
+use switchboard_actors::kernel::clock;
 use switchboard_actors::kernel::close::CloseCode;
 use switchboard_actors::registry::{CloseAll, ConnectionRegistry, CountConnections};
 use switchboard_actors::store::{Checkpoint, Store, StoreError};
@@ -121,8 +122,8 @@ impl HubHandle {
             .await
             .unwrap_or(0);
         log::info!("shutting down: closing {told} sockets");
-        let deadline = Instant::now() + self.drain / 2;
-        while Instant::now() < deadline {
+        let deadline = clock::now() + self.drain / 2;
+        while clock::now() < deadline {
             match self.registry.send(CountConnections).await {
                 Ok(0) | Err(_) => break,
                 Ok(_) => actix_rt::time::sleep(Duration::from_millis(10)).await,

@@ -31,9 +31,16 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if let Ok(bound) = listener.local_addr() {
-        let mut stdout = std::io::stdout();
-        let _ = writeln!(stdout, "http://{bound}").and_then(|()| stdout.flush());
+    let bound = match listener.local_addr() {
+        Ok(bound) => bound,
+        Err(error) => {
+            log::error!("cannot read the address bound at {address}: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout();
+    if let Err(error) = writeln!(stdout, "http://{bound}").and_then(|()| stdout.flush()) {
+        log::warn!("cannot print the address on standard output: {error}");
     }
     match switchboard::run(config, listener).await {
         Ok(()) => ExitCode::SUCCESS,
