@@ -68,13 +68,7 @@ struct Flat<'a> {
 
 /// Decodes a whole message, pure: JSON text only.
 fn decode_frame(frame: Frame<'_>) -> Result<CallInbound, Refusal> {
-    match frame {
-        Frame::Text(text) => decode_text(text),
-        Frame::Binary(_) => Err(Refusal::new(
-            "binary_not_supported",
-            "this socket speaks JSON text messages only",
-        )),
-    }
+    envelope::text_only(frame).and_then(decode_text)
 }
 
 /// Decodes a text frame: a single pass for well-formed frames, and the shared envelope decoder

@@ -58,13 +58,7 @@ enum Request {
 
 /// Decodes a whole message, pure: JSON text only.
 fn decode_frame(frame: Frame<'_>) -> Result<DeskInbound, Refusal> {
-    match frame {
-        Frame::Text(text) => envelope::decode(text, DeskInbound::TYPES),
-        Frame::Binary(_) => Err(Refusal::new(
-            "binary_not_supported",
-            "this socket speaks JSON text messages only",
-        )),
-    }
+    envelope::text_only(frame).and_then(|text| envelope::decode(text, DeskInbound::TYPES))
 }
 
 /// The frame of an event, pure.

@@ -1,5 +1,6 @@
 //! The one decoder of JSON `{"type": ...}` envelopes, shared by every JSON dialect. Receives a
-//! text message and the `type`s a socket accepts; sends back the typed inbound message or the
+//! message (only text is JSON: [`text_only`]) and the `type`s a socket accepts; sends back the
+//! typed inbound message or the
 //! [`Refusal`] that names exactly what is wrong, with the codes the README documents:
 //! `invalid_json`, `invalid_message` (not an object), `missing_type` (absent or not a
 //! string), `unknown_type` and `invalid_fields`.
@@ -7,7 +8,19 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::ws::dialect::seam::Refusal;
+use crate::ws::dialect::seam::{Frame, Refusal};
+
+/// The text of a message, for a dialect that speaks JSON text only: a binary message is
+/// refused with `binary_not_supported`.
+pub fn text_only(frame: Frame<'_>) -> Result<&str, Refusal> {
+    match frame {
+        Frame::Text(text) => Ok(text),
+        Frame::Binary(_) => Err(Refusal::new(
+            "binary_not_supported",
+            "this socket speaks JSON text messages only",
+        )),
+    }
+}
 
 /// Decodes `text` into `T` (an enum tagged by `type`), accepting only the `types` listed.
 pub fn decode<T: DeserializeOwned>(text: &str, types: &[&str]) -> Result<T, Refusal> {
