@@ -433,3 +433,35 @@ async fn after_a_restart_a_session_taken_at_a_desk_waits_for_that_agents_desk() 
         .expect("audit records");
     assert_eq!(last["reason"], "agent_disconnected", "{body}");
 }
+
+#[actix_rt::test]
+async fn what_a_desk_sends_just_before_it_closes_is_carried_out() {
+    let hub = start_hub(test_config());
+    let mut desk = ready_desk(&hub, "agent_last", 1).await;
+    escalated_session(&hub, "last-words").await;
+    desk.expect("session_assigned").await;
+    desk.send_last_and_close(&[
+        json!({"type": "message", "session_name": "last-words", "content": "goodbye"}),
+        json!({"type": "release", "session_name": "last-words"}),
+    ])
+    .await;
+
+    let body = eventually("the release sent with the close", async || {
+        let body = hub.session("last-words").await;
+        (body["status"] == "bot_active").then_some(body)
+    })
+    .await;
+    let history = body["history"].as_array().expect("history");
+    let said = history
+        .iter()
+        .find(|entry| entry["role"] == "agent")
+        .expect("the agent's last message was stored");
+    assert_eq!(said["content"], "goodbye");
+    let released = hub.audit("last-words").await;
+    let last = released.last().expect("audit records");
+    assert_eq!(last["event"], "manual_release");
+    assert_eq!(
+        last["reason"], "released",
+        "released by the agent, not lost"
+    );
+}

@@ -276,8 +276,9 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
         self.admit(|task, ctx| {
             let resumed =
                 actix::fut::wrap_future::<_, Connection<D>>(work).map(move |resume, act, ctx| {
-                    act.state.tasks.remove(&task);
-                    act.with_socket(ctx, resume);
+                    if act.state.tasks.remove(&task).is_some() {
+                        act.with_socket(ctx, resume);
+                    }
                 });
             ctx.spawn(resumed)
         })
@@ -286,7 +287,11 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
     fn spawn_flow(&mut self, flow: Flow<D>) -> Result<TaskId, Busy> {
         self.admit(|task, ctx| {
             let resumed = actix::fut::wrap_stream::<_, Connection<D>>(flow)
-                .map(|resume, act, ctx| act.with_socket(ctx, resume))
+                .map(move |resume, act, ctx| {
+                    if act.state.tasks.contains_key(&task) {
+                        act.with_socket(ctx, resume);
+                    }
+                })
                 .finish()
                 .map(move |(), act: &mut Connection<D>, _| {
                     act.state.tasks.remove(&task);
@@ -297,9 +302,16 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
 
     fn cancel(&mut self, task: TaskId) -> bool {
         match self.state.tasks.remove(&task) {
-            Some(handle) => self.ctx.cancel_future(handle),
+            Some(handle) => {
+                self.ctx.cancel_future(handle);
+                true
+            }
             None => false,
         }
+    }
+
+    fn in_flight(&self) -> usize {
+        self.state.tasks.len()
     }
 }
 

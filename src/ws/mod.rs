@@ -103,19 +103,32 @@ mod tests {
     use super::*;
     use crate::ws::dialect::seam::{Frame, MAX_TASKS, Refusal, Socket, TaskId};
 
+    /// What the test and every probe share.
+    #[derive(Default)]
+    struct Shared {
+        /// Released by the test to finish waiting work.
+        release: Notify,
+        /// Released by the test to finish detached work.
+        detached: Notify,
+        /// Told when detached work has run to its end.
+        carried_out: Notify,
+    }
+
     /// A dialect whose commands exercise the seam; it answers in plain text frames.
     struct Probe {
-        /// Released by the test to finish waiting work.
-        release: Arc<Notify>,
+        /// Shared with the test.
+        shared: Arc<Shared>,
         /// Work started by `wait`, by label, to cancel by label.
         waiting: Vec<(String, TaskId)>,
+        /// The stream that cancels itself, while it runs.
+        following: Option<TaskId>,
     }
 
     impl Probe {
         /// Starts work that finishes when the test releases it, then says `woke:<label>`.
         fn wait(&mut self, label: &str, socket: &mut Socket<'_, Self>) {
-            let release = self.release.clone();
-            let work = async move { release.notified().await };
+            let shared = self.shared.clone();
+            let work = async move { shared.release.notified().await };
             let said = format!("woke:{label}");
             match socket.start(work, move |_, (), socket| socket.send(said)) {
                 Ok(task) => self.waiting.push((label.to_owned(), task)),
@@ -158,6 +171,27 @@ mod tests {
                     let _ = socket.follow(items, each, |_, socket| socket.send("done".into()));
                 }
                 "wait" => self.wait(argument, socket),
+                "follow-and-stop" => {
+                    let items = futures_util::stream::iter([1, 2, 3]);
+                    let each = |probe: &mut Probe, n: i32, socket: &mut Socket<'_, Probe>| {
+                        socket.send(format!("item:{n}"));
+                        if let Some(task) = probe.following.take() {
+                            let stopped = socket.cancel(task);
+                            socket.send(format!("stopped:{stopped}"));
+                        }
+                    };
+                    let done =
+                        |_: &mut Probe, socket: &mut Socket<'_, Probe>| socket.send("done".into());
+                    self.following = socket.follow(items, each, done).ok();
+                }
+                "detached" => {
+                    let shared = self.shared.clone();
+                    let work = async move {
+                        shared.detached.notified().await;
+                        shared.carried_out.notify_one();
+                    };
+                    let _ = socket.start_detached(work, |_, (), socket| socket.send("ran".into()));
+                }
                 "cancel" => {
                     let found = self.waiting.iter().position(|(label, _)| label == argument);
                     let task = found.map(|index| self.waiting.remove(index).1);
@@ -180,7 +214,7 @@ mod tests {
     }
 
     /// A server on loopback serving the probe at `/probe`; returns its address.
-    fn probe_server(release: Arc<Notify>) -> std::net::SocketAddr {
+    fn probe_server(shared: Arc<Shared>) -> std::net::SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("bound address");
         let sockets = Sockets {
@@ -189,13 +223,14 @@ mod tests {
             metrics: Arc::default(),
         };
         let server = HttpServer::new(move || {
-            let (sockets, release) = (sockets.clone(), release.clone());
+            let (sockets, shared) = (sockets.clone(), shared.clone());
             App::new().route(
                 "/probe",
                 web::get().to(move |req: HttpRequest, stream: web::Payload| {
                     let probe = Probe {
-                        release: release.clone(),
+                        shared: shared.clone(),
                         waiting: Vec::new(),
+                        following: None,
                     };
                     let sockets = sockets.clone();
                     async move { serve(probe, &req, stream, &sockets) }
@@ -233,8 +268,9 @@ mod tests {
 
     #[actix_rt::test]
     async fn work_is_started_followed_cancelled_and_bounded_per_connection() {
-        let release = Arc::new(Notify::new());
-        let addr = probe_server(release.clone());
+        let shared = Arc::new(Shared::default());
+        let release = &shared.release;
+        let addr = probe_server(shared.clone());
         let (_, mut framed) = awc::Client::new()
             .ws(format!("ws://{addr}/probe"))
             .connect()
@@ -252,6 +288,15 @@ mod tests {
         for expected in ["item:1", "item:2", "item:3", "done"] {
             assert_eq!(next_text(&mut framed).await, expected);
         }
+        say("follow-and-stop", &mut framed).await;
+        assert_eq!(next_text(&mut framed).await, "item:1");
+        assert_eq!(next_text(&mut framed).await, "stopped:true");
+        say("answer", &mut framed).await;
+        assert_eq!(
+            next_text(&mut framed).await,
+            "answer:42",
+            "a stream cancelled from its own callback yields nothing more"
+        );
         say("push", &mut framed).await;
         assert_eq!(next_text(&mut framed).await, "event:7");
         say("refuse", &mut framed).await;
@@ -292,5 +337,33 @@ mod tests {
             "answer:42",
             "finished work frees its place"
         );
+    }
+
+    #[actix_rt::test]
+    async fn detached_work_is_carried_out_after_the_socket_has_closed() {
+        let shared = Arc::new(Shared::default());
+        let addr = probe_server(shared.clone());
+        let (_, mut framed) = awc::Client::new()
+            .ws(format!("ws://{addr}/probe"))
+            .connect()
+            .await
+            .expect("upgrade");
+        assert_eq!(next_text(&mut framed).await, "opened");
+        SinkExt::send(&mut framed, Message::Text("detached".into()))
+            .await
+            .expect("send");
+        SinkExt::send(&mut framed, Message::Close(None))
+            .await
+            .expect("close");
+        while let Some(Ok(frame)) = framed.next().await {
+            if matches!(frame, WireFrame::Close(_)) {
+                break;
+            }
+        }
+        shared.detached.notify_one();
+        let patience = std::time::Duration::from_secs(10);
+        actix_rt::time::timeout(patience, shared.carried_out.notified())
+            .await
+            .expect("detached work runs to its end after its socket closed");
     }
 }

@@ -154,6 +154,23 @@ impl WsClient {
         while let Received::Json(_) = self.next().await {}
     }
 
+    /// Sends `values` and a close frame in one write, as a client that says its last words
+    /// and leaves at once, then waits for the server's close.
+    pub async fn send_last_and_close(mut self, values: &[Value]) {
+        for value in values {
+            self.framed
+                .feed(Message::Text(value.to_string().into()))
+                .await
+                .expect("queue a message");
+        }
+        self.framed
+            .feed(Message::Close(None))
+            .await
+            .expect("queue the close");
+        self.framed.flush().await.expect("send them together");
+        while let Received::Json(_) = self.next().await {}
+    }
+
     /// Drops the TCP connection without a close handshake.
     pub fn abort(self) {
         drop(self.framed);

@@ -5,8 +5,9 @@
 //! one or a claim succeeds), every later event of the sessions the desk holds
 //! (`status_change`, `manual_message`, `system`, `message`, each with `session_name`), `pong`
 //! and `error`. Tells the handover board when the desk is ready, paused or gone; asks the
-//! sessions directly for claims, messages and releases, each an answer awaited on the socket
-//! (at most [`MAX_TASKS`] at once).
+//! sessions directly for claims, messages and releases: each is carried out even if the desk
+//! closes right after sending it, and its answer is awaited on the socket (at most
+//! [`MAX_TASKS`] at once).
 
 use std::sync::Arc;
 
@@ -173,7 +174,7 @@ impl DeskDialect {
                 Request::Release => sessions.ask(&target, Release { by: Some(agent) }).await,
             }
         };
-        let started = socket.start(answer, move |_, answer: Answer, socket| {
+        let started = socket.start_detached(answer, move |_, answer: Answer, socket| {
             let failure = match answer {
                 Ok(Ok(_)) => return,
                 Ok(Err(error)) => ApiError::from(error),

@@ -105,6 +105,8 @@ pub trait Link<D: Dialect> {
     fn spawn_flow(&mut self, flow: Flow<D>) -> Result<TaskId, Busy>;
     /// Stops a piece of work; false when it had already finished.
     fn cancel(&mut self, task: TaskId) -> bool;
+    /// Pieces of work in flight.
+    fn in_flight(&self) -> usize;
 }
 
 /// The socket as a dialect sees it while it handles one thing.
@@ -162,6 +164,26 @@ impl<'a, D: Dialect> Socket<'a, D> {
             }) as Resume<D>
         };
         self.link.spawn(Box::pin(work))
+    }
+
+    /// Starts `work` that must run to its end whatever happens to the socket (a request an
+    /// actor must carry out once it was sent); only waiting for its outcome is bound to the
+    /// connection: `then` runs with the outcome if the socket is still open when it comes.
+    /// Counts against [`MAX_TASKS`] while the socket waits.
+    pub fn start_detached<T, F, R>(&mut self, work: F, then: R) -> Result<TaskId, Busy>
+    where
+        T: 'static,
+        F: Future<Output = T> + 'static,
+        R: FnOnce(&mut D, T, &mut Socket<'_, D>) + 'static,
+    {
+        if self.link.in_flight() >= MAX_TASKS {
+            return Err(Busy);
+        }
+        let running = actix_rt::spawn(work);
+        self.start(running, move |dialect, outcome, socket| match outcome {
+            Ok(outcome) => then(dialect, outcome, socket),
+            Err(error) => log::error!("work of connection {} failed: {error}", socket.id()),
+        })
     }
 
     /// Follows `items` (e.g. the chunks of a streamed answer) bound to this connection:
