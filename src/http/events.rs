@@ -127,3 +127,57 @@ impl Stream for EventStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use futures_util::{FutureExt, StreamExt};
+    use switchboard_actors::takeover::model::{EventKind, Speaker};
+
+    use super::*;
+
+    /// The next block of `stream` if one is ready now.
+    fn ready(stream: &mut EventStream) -> Option<Bytes> {
+        let block = stream.next().now_or_never()?;
+        Some(block.expect("the stream goes on").expect("a block"))
+    }
+
+    #[actix_rt::test]
+    async fn a_quiet_stream_says_keep_alive_once_an_interval_and_an_event_restarts_the_count() {
+        tokio::time::pause();
+        let every = Duration::from_millis(200);
+        let just = every / 4;
+        let (events, live) = mpsc::channel(4);
+        let mut stream = EventStream {
+            replay: VecDeque::new(),
+            live,
+            keepalive: keepalive(every),
+        };
+        let keep_alive = Bytes::from_static(b": keep-alive\n\n");
+
+        tokio::time::sleep(every - just).await;
+        assert_eq!(ready(&mut stream), None, "nothing before the interval");
+        tokio::time::sleep(just).await;
+        assert_eq!(ready(&mut stream), Some(keep_alive.clone()));
+        tokio::time::sleep(every - just).await;
+        assert_eq!(ready(&mut stream), None, "one keep-alive an interval");
+
+        let event = SessionEvent {
+            seq: 1,
+            timestamp: Utc::now(),
+            kind: EventKind::Message {
+                role: Speaker::User,
+                content: "hello".into(),
+                agent: None,
+                manual: false,
+            },
+        };
+        events.try_send(event).expect("room for the event");
+        let sent = ready(&mut stream).expect("the event at once");
+        assert!(sent.starts_with(b"id: 1\ndata: "), "{sent:?}");
+        tokio::time::sleep(every - just).await;
+        assert_eq!(ready(&mut stream), None, "the event restarted the count");
+        tokio::time::sleep(just).await;
+        assert_eq!(ready(&mut stream), Some(keep_alive));
+    }
+}
