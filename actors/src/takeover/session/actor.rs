@@ -155,7 +155,10 @@ impl Session {
         }
         let write = match persist::session_write(&draft) {
             Ok(write) => write,
-            Err(error) => return failed(SessionError::Store(error.to_string())),
+            Err(error) => {
+                log::error!("session {}: a change cannot be encoded: {error}", self.name);
+                return failed(SessionError::Store(error.to_string()));
+            }
         };
         let saved = self.store.send(SaveSession { write });
         let committed = async move {
