@@ -119,17 +119,16 @@ impl Handler<RestoreHandoffs> for SessionDirectory {
     type Result = ResponseActFuture<Self, ()>;
 
     fn handle(&mut self, _: RestoreHandoffs, _: &mut Context<Self>) -> Self::Result {
-        let list = |status: Status| ListSessions {
-            status: Some(status.as_str()),
-            limit: RESTORE_LIMIT,
+        let store = self.store.clone();
+        let both = async move {
+            let pending = list_sessions(&store, Some(Status::PendingManual), RESTORE_LIMIT);
+            let live = list_sessions(&store, Some(Status::ManualLive), RESTORE_LIMIT);
+            (pending.await, live.await)
         };
-        let pending = self.store.send(list(Status::PendingManual));
-        let live = self.store.send(list(Status::ManualLive));
-        let both = async move { (pending.await, live.await) };
         Box::pin(both.into_actor(self).map(|(pending, live), act, _| {
-            let decoded = |listed: Result<_, _>| match listed {
-                Ok(Ok(rows)) => persist::session_list(rows).map_err(|e| e.to_string()),
-                Ok(Err(error)) => Err(format!("{error}")),
+            let decoded = |listed: Result<Result<SessionList, SessionError>, _>| match listed {
+                Ok(Ok(list)) => Ok(list),
+                Ok(Err(error)) => Err(error.to_string()),
                 Err(_) => Err("the store stopped first".to_owned()),
             };
             match decoded(pending) {
@@ -215,18 +214,7 @@ impl Sessions {
         status: Option<Status>,
         limit: usize,
     ) -> Result<Result<SessionList, SessionError>, MailboxError> {
-        let rows = self
-            .store
-            .send(ListSessions {
-                status: status.map(Status::as_str),
-                limit,
-            })
-            .await?;
-        Ok(rows
-            .map_err(|error| SessionError::Store(error.to_string()))
-            .and_then(|rows| {
-                persist::session_list(rows).map_err(|error| SessionError::Store(error.to_string()))
-            }))
+        list_sessions(&self.store, status, limit).await
     }
 
     /// The audit records of session `name` as JSON, oldest first, at most `limit`.
@@ -242,11 +230,10 @@ impl Sessions {
                 limit,
             })
             .await?;
-        let store_error = |error: &dyn std::fmt::Display| SessionError::Store(error.to_string());
-        Ok(bodies.map_err(|e| store_error(&e)).and_then(|bodies| {
+        Ok(bodies.map_err(unavailable).and_then(|bodies| {
             bodies
                 .iter()
-                .map(|body| serde_json::from_str(body).map_err(|e| store_error(&e)))
+                .map(|body| serde_json::from_str(body).map_err(unavailable))
                 .collect()
         }))
     }
@@ -256,4 +243,27 @@ impl Sessions {
     pub fn hub_stopping(&self) {
         self.directory.do_send(HubStopping);
     }
+}
+
+/// The sessions with `status` (all when `None`) as the store lists them, at most `limit`, read
+/// back as summaries: for the HTTP edge's lists and the restore at start alike.
+async fn list_sessions(
+    store: &Addr<Store>,
+    status: Option<Status>,
+    limit: usize,
+) -> Result<Result<SessionList, SessionError>, MailboxError> {
+    let rows = store
+        .send(ListSessions {
+            status: status.map(Status::as_str),
+            limit,
+        })
+        .await?;
+    Ok(rows
+        .map_err(unavailable)
+        .and_then(|rows| persist::session_list(rows).map_err(unavailable)))
+}
+
+/// A failure to read the store, as a session request's error.
+fn unavailable(error: impl std::fmt::Display) -> SessionError {
+    SessionError::Store(error.to_string())
 }
