@@ -14,6 +14,7 @@ pub mod config;
 mod http;
 mod input;
 mod limits;
+mod peer;
 pub mod wire;
 mod wiring;
 pub mod ws;
@@ -153,6 +154,7 @@ pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
             .default_service(web::to(http::not_found))
     })
     .workers(config.server.worker_threads())
+    .on_connect(peer::PeerSocket::on_connect)
     .tcp_nodelay(true)
     .max_connections(max_connections)
     .disable_signals()
