@@ -51,6 +51,14 @@ pub struct SocketConfig {
         default_value_t = 256
     )]
     pub outbound_queue: usize,
+    /// Close a socket or SSE stream whose client has not taken what was sent for this long.
+    #[arg(
+        long = "write-timeout",
+        env = "WS_WRITE_TIMEOUT",
+        default_value = "10",
+        value_parser = parse_duration
+    )]
+    pub write_timeout: Duration,
 }
 
 impl SocketConfig {
@@ -68,6 +76,7 @@ impl SocketConfig {
             ("the connection limit", self.max_connections == 0),
             ("the frame size limit", self.max_frame_bytes == 0),
             ("the outbound queue", self.outbound_queue == 0),
+            ("the write timeout", self.write_timeout.is_zero()),
         ])
     }
 }
