@@ -41,6 +41,21 @@ impl PeerSocket {
         req.conn_data::<PeerSocket>().copied()
     }
 
+    /// Bounds the kernel's send buffer of the connection to `bytes` (the kernel may round it
+    /// up), so that a client that stops reading pins that much of the hub's memory and no more,
+    /// and the hub notices it sooner; `0` leaves the kernel's own sizing.
+    pub fn limit_send_buffer(&self, bytes: usize) {
+        #[cfg(unix)]
+        if bytes > 0 {
+            // SAFETY: called while the request is served, so the dispatcher owns this open
+            // descriptor; it is only borrowed for the call.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.fd) };
+            if let Err(error) = socket2::SockRef::from(&fd).set_send_buffer_size(bytes) {
+                log::debug!("cannot size the send buffer of {:?}: {error}", self.addr);
+            }
+        }
+    }
+
     /// Shuts the connection down both ways, so that its dispatcher, however stuck on a write,
     /// wakes, fails and drops it.
     ///

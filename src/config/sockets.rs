@@ -59,6 +59,14 @@ pub struct SocketConfig {
         value_parser = parse_duration
     )]
     pub write_timeout: Duration,
+    /// Kernel send buffer of each socket, in bytes: what a client that stops reading can pin;
+    /// `0` leaves the kernel's autotuning (up to megabytes).
+    #[arg(
+        long = "send-buffer",
+        env = "WS_SEND_BUFFER",
+        default_value_t = 262_144
+    )]
+    pub send_buffer: usize,
 }
 
 impl SocketConfig {

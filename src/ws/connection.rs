@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use actix::prelude::*;
-use actix_web_actors::ws;
 use switchboard_actors::kernel::clock::{self, Instant};
 use switchboard_actors::kernel::close::CloseCode;
 use switchboard_actors::kernel::handle::{ConnHandle, Deliver, Disconnect};
@@ -24,7 +23,8 @@ use crate::ws::dialect::seam::{
     Busy, Dialect, Flow, Frame, Link, MAX_TASKS, Refusal, Socket, TaskId, Work,
 };
 use crate::ws::fragments::{Assembled, Reassembly};
-use crate::ws::transport::{self, Received, Transport};
+use crate::ws::outbox::Outbox;
+use crate::ws::transport::Received;
 
 /// The socket actor, generic over its protocol.
 pub struct Connection<D: Dialect> {
@@ -42,6 +42,8 @@ struct State {
     registry: Addr<ConnectionRegistry>,
     /// Heartbeat, size and queue limits.
     config: Arc<SocketConfig>,
+    /// Where frames go out.
+    outbox: Outbox,
     /// The socket layer's counters.
     metrics: Arc<ConnectionMetrics>,
     /// When the client was last heard from.
@@ -67,12 +69,14 @@ impl<D: Dialect> Connection<D> {
         registry: Addr<ConnectionRegistry>,
         config: Arc<SocketConfig>,
         metrics: Arc<ConnectionMetrics>,
+        outbox: Outbox,
     ) -> Self {
         Connection {
             dialect,
             state: State {
                 id: ConnId::generate(),
                 registry,
+                outbox,
                 reassembly: Reassembly::new(config.max_frame_bytes),
                 config,
                 metrics,
@@ -87,11 +91,7 @@ impl<D: Dialect> Connection<D> {
     }
 
     /// Lends the dialect a [`Socket`] for `f`.
-    fn with_socket(
-        &mut self,
-        ctx: &mut ws::WebsocketContext<Self>,
-        f: impl FnOnce(&mut D, &mut Socket<'_, D>),
-    ) {
+    fn with_socket(&mut self, ctx: &mut Context<Self>, f: impl FnOnce(&mut D, &mut Socket<'_, D>)) {
         let mut link = ConnLink {
             state: &mut self.state,
             ctx,
@@ -99,7 +99,7 @@ impl<D: Dialect> Connection<D> {
         f(&mut self.dialect, &mut Socket::new(&mut link));
     }
 
-    fn admitted(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
+    fn admitted(&mut self, ctx: &mut Context<Self>) {
         self.state.registered = true;
         ctx.run_interval(self.state.config.heartbeat_interval, |act, ctx| {
             act.beat(ctx)
@@ -107,8 +107,17 @@ impl<D: Dialect> Connection<D> {
         self.with_socket(ctx, |dialect, socket| dialect.opened(socket));
     }
 
-    fn beat(&mut self, ctx: &mut ws::WebsocketContext<Self>) {
-        if self.state.last_heard.elapsed() > self.state.config.connection_timeout {
+    fn beat(&mut self, ctx: &mut Context<Self>) {
+        let config = &self.state.config;
+        if self.state.closing {
+            return;
+        }
+        if !self.state.outbox.body_alive() {
+            ctx.stop();
+        } else if self.state.outbox.stalled_for() > config.write_timeout {
+            let why = format!("took nothing for {:?}", config.write_timeout);
+            cut(&mut self.state, ctx, &why);
+        } else if self.state.last_heard.elapsed() > config.connection_timeout {
             log::info!("connection {} timed out", self.state.id);
             close(
                 &mut self.state,
@@ -117,36 +126,38 @@ impl<D: Dialect> Connection<D> {
                 "heartbeat timeout",
             );
         } else {
-            ctx.send_ping();
+            self.state.outbox.ping();
         }
     }
 
-    fn refuse(&mut self, refusal: Refusal, ctx: &mut ws::WebsocketContext<Self>) {
+    fn refuse(&mut self, refusal: Refusal, ctx: &mut Context<Self>) {
         self.with_socket(ctx, |_, socket| socket.refuse(&refusal));
     }
 
     /// A whole message: decoded by the dialect, then handled, or refused.
-    fn message(&mut self, frame: Frame<'_>, ctx: &mut ws::WebsocketContext<Self>) {
+    fn message(&mut self, frame: Frame<'_>, ctx: &mut Context<Self>) {
         match self.dialect.decode(frame) {
             Ok(inbound) => self.with_socket(ctx, |dialect, socket| dialect.handle(inbound, socket)),
             Err(refusal) => self.refuse(refusal, ctx),
         }
     }
 
-    fn text(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+    fn text(&mut self, bytes: &[u8], ctx: &mut Context<Self>) {
         if let Some(refusal) = self.oversized(bytes.len()) {
             return self.refuse(refusal, ctx);
         }
         match std::str::from_utf8(bytes) {
             Ok(text) => self.message(Frame::Text(text), ctx),
-            Err(_) => self.refuse(
-                Refusal::new("invalid_utf8", "text message is not valid UTF-8"),
+            Err(_) => close(
+                &mut self.state,
                 ctx,
+                CloseCode::InvalidPayload,
+                "text message is not valid UTF-8",
             ),
         }
     }
 
-    fn binary(&mut self, bytes: &[u8], ctx: &mut ws::WebsocketContext<Self>) {
+    fn binary(&mut self, bytes: &[u8], ctx: &mut Context<Self>) {
         match self.oversized(bytes.len()) {
             Some(refusal) => self.refuse(refusal, ctx),
             None => self.message(Frame::Binary(bytes), ctx),
@@ -164,7 +175,7 @@ impl<D: Dialect> Connection<D> {
         })
     }
 
-    fn received(&mut self, received: Received, ctx: &mut ws::WebsocketContext<Self>) {
+    fn received(&mut self, received: Received, ctx: &mut Context<Self>) {
         match received {
             Received::Text(bytes) => self.text(&bytes, ctx),
             Received::Binary(bytes) => self.binary(&bytes, ctx),
@@ -182,11 +193,11 @@ impl<D: Dialect> Connection<D> {
                     ctx,
                 ),
             },
-            Received::Ping(payload) => ctx.send_pong(&payload),
+            Received::Ping(payload) => self.state.outbox.pong(&payload),
             Received::Alive => {}
             Received::Close(reason) => {
                 if !std::mem::replace(&mut self.state.closing, true) {
-                    ctx.send_close(reason);
+                    self.state.outbox.close(reason);
                 }
                 ctx.stop();
             }
@@ -210,9 +221,9 @@ impl<D: Dialect> Connection<D> {
 }
 
 /// Sends a close frame with `code` (once) and stops the connection.
-fn close<A: Actor<Context = ws::WebsocketContext<A>>>(
+fn close<A: Actor<Context = Context<A>>>(
     state: &mut State,
-    ctx: &mut ws::WebsocketContext<A>,
+    ctx: &mut Context<A>,
     code: CloseCode,
     reason: &str,
 ) {
@@ -220,7 +231,19 @@ fn close<A: Actor<Context = ws::WebsocketContext<A>>>(
         return;
     }
     state.shutting_down = code == CloseCode::GoingAway;
-    ctx.send_close(Some((code.code(), Some(reason.to_owned()))));
+    state
+        .outbox
+        .close(Some((code.code(), Some(reason.to_owned()))));
+    ctx.stop();
+}
+
+/// Cuts the TCP connection of a client that stopped reading (a close frame would wait behind
+/// what it has not read) and stops the connection, which then takes the lost-connection path.
+fn cut<A: Actor<Context = Context<A>>>(state: &mut State, ctx: &mut Context<A>, why: &str) {
+    log::warn!("connection {}: the client {why}; cutting it", state.id);
+    state.metrics.slow_consumers.bump();
+    state.closing = true;
+    state.outbox.cut();
     ctx.stop();
 }
 
@@ -229,14 +252,14 @@ struct ConnLink<'a, D: Dialect> {
     /// The connection's own state.
     state: &'a mut State,
     /// Its actor context.
-    ctx: &'a mut ws::WebsocketContext<Connection<D>>,
+    ctx: &'a mut Context<Connection<D>>,
 }
 
 impl<D: Dialect> ConnLink<'_, D> {
     /// Registers a running piece of work, refusing it when too many are in flight.
     fn admit(
         &mut self,
-        spawn: impl FnOnce(TaskId, &mut ws::WebsocketContext<Connection<D>>) -> SpawnHandle,
+        spawn: impl FnOnce(TaskId, &mut Context<Connection<D>>) -> SpawnHandle,
     ) -> Result<TaskId, Busy> {
         if self.state.tasks.len() >= MAX_TASKS {
             return Err(Busy);
@@ -259,8 +282,14 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
     }
 
     fn send(&mut self, frame: String) {
-        if !self.state.closing {
-            self.ctx.send_text(frame);
+        if self.state.closing {
+            return;
+        }
+        self.state.outbox.text(frame);
+        let limit = self.state.config.outbound_queue;
+        if self.state.outbox.frames_waiting() > limit {
+            let why = format!("left more than {limit} frames untaken");
+            cut(self.state, self.ctx, &why);
         }
     }
 
@@ -316,10 +345,12 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
 }
 
 impl<D: Dialect> Actor for Connection<D> {
-    type Context = ws::WebsocketContext<Self>;
+    type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        ctx.set_mailbox_capacity(self.state.config.outbound_queue);
+        // Frames wait in the outbox, not here: the mailbox fills only when this worker falls
+        // behind, so it holds several outbound queues' worth before that counts as slow.
+        ctx.set_mailbox_capacity(self.state.config.outbound_queue.saturating_mul(4));
         let conn = ConnHandle::<D::Event>::new(self.state.id, &ctx.address()).control();
         self.state
             .registry
@@ -348,6 +379,8 @@ impl<D: Dialect> Actor for Connection<D> {
     }
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
+        self.state.outbox.finish();
+        self.state.outbox.cut_later(self.state.config.write_timeout);
         if std::mem::take(&mut self.state.registered) {
             let conn_id = self.state.id;
             self.state.registry.do_send(Deregister { conn_id });
@@ -357,10 +390,10 @@ impl<D: Dialect> Actor for Connection<D> {
     }
 }
 
-impl<D: Dialect> StreamHandler<Result<ws::Message, ws::ProtocolError>> for Connection<D> {
-    fn handle(&mut self, msg: Result<ws::Message, ws::ProtocolError>, ctx: &mut Self::Context) {
+impl<D: Dialect> StreamHandler<Received> for Connection<D> {
+    fn handle(&mut self, received: Received, ctx: &mut Self::Context) {
         self.state.last_heard = clock::now();
-        self.received(transport::received(msg), ctx);
+        self.received(received, ctx);
     }
 }
 
@@ -376,6 +409,9 @@ impl<D: Dialect> Handler<Disconnect> for Connection<D> {
     type Result = ();
 
     fn handle(&mut self, msg: Disconnect, ctx: &mut Self::Context) {
+        if msg.code == CloseCode::SlowConsumer {
+            self.state.metrics.slow_consumers.bump();
+        }
         close(&mut self.state, ctx, msg.code, &msg.reason);
     }
 }

@@ -1,28 +1,34 @@
 //! The WebSocket edge. Receives upgrade requests on the socket endpoints and sends back the
 //! upgrade, starting a [`Connection`] actor that speaks the dialect of its endpoint and is handed
-//! only the addresses that dialect uses. The only module that imports actix-web-actors. A new
+//! only the addresses that dialect uses. The only module that speaks the WebSocket wire. A new
 //! protocol adds its dialect under [`dialect`] and one route here.
 
 mod connection;
 pub mod dialect;
 mod fragments;
+mod inbound;
+mod outbox;
 mod transport;
 
 use std::sync::Arc;
 
-use actix::Addr;
+use actix::{Actor, Addr, AsyncContext};
+use actix_http::ws::handshake;
+use actix_web::body::{BodyStream, MessageBody};
 use actix_web::{HttpRequest, HttpResponse, web};
-use actix_web_actors::ws;
 use switchboard_actors::calls::Matchmaker;
 use switchboard_actors::kernel::metrics::ConnectionMetrics;
 use switchboard_actors::registry::ConnectionRegistry;
 use switchboard_actors::takeover::{HandoverBoard, Sessions};
 
 use crate::config::sockets::SocketConfig;
+use crate::peer::PeerSocket;
 use connection::Connection;
 use dialect::call::CallDialect;
 use dialect::desk::DeskDialect;
 use dialect::seam::Dialect;
+use inbound::InboundFrames;
+use outbox::Outbox;
 
 /// What every socket needs, whatever its dialect: its limits, where it registers, and the
 /// counters it bumps.
@@ -66,22 +72,33 @@ async fn desk_socket(
     serve(dialect, &req, stream, &sockets)
 }
 
-/// Upgrades the request into a [`Connection`] speaking `dialect`.
+/// Upgrades the request into a [`Connection`] speaking `dialect`: the connection runs as an
+/// actor of its own on this worker, reading through [`InboundFrames`] and writing into an
+/// [`Outbox`] whose other end is the response body.
 fn serve<D: Dialect>(
     dialect: D,
     req: &HttpRequest,
     stream: web::Payload,
     sockets: &Sockets,
 ) -> actix_web::Result<HttpResponse> {
-    let connection = Connection::new(
-        dialect,
+    let mut handshake = handshake(req.head())?;
+    let peer = PeerSocket::of(req);
+    if let Some(peer) = &peer {
+        peer.limit_send_buffer(sockets.config.send_buffer);
+    }
+    let (outbox, body, watch) = Outbox::new(peer);
+    let inbound = InboundFrames::new(stream, sockets.config.hard_frame_cap(), Some(watch));
+    let (registry, config, metrics) = (
         sockets.registry.clone(),
         sockets.config.clone(),
         sockets.metrics.clone(),
     );
-    ws::WsResponseBuilder::new(connection, req, stream)
-        .frame_size(sockets.config.hard_frame_cap())
-        .start()
+    Connection::create(move |ctx| {
+        ctx.add_stream(inbound);
+        Connection::new(dialect, registry, config, metrics, outbox)
+    });
+    let response = handshake.message_body(BodyStream::new(body).boxed())?;
+    Ok(response.into())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@
 
 pub mod binary;
 pub mod calls;
+pub mod raw_ws;
 pub mod sse;
 pub mod takeover;
 pub mod ws;

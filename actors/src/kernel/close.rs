@@ -10,7 +10,9 @@ pub enum CloseCode {
     GoingAway,
     /// 1002: the client broke the WebSocket protocol (bad framing, bad close frame).
     ProtocolError,
-    /// 1009: a frame was larger than the hard frame cap.
+    /// 1007: a text message is not valid UTF-8.
+    InvalidPayload,
+    /// 1009: a frame or fragmented message declared a length over the hard cap.
     TooBig,
     /// 1011: the hub failed internally while serving the socket.
     InternalError,
@@ -28,10 +30,11 @@ pub enum CloseCode {
 
 impl CloseCode {
     /// Every code, in the order of the documented table.
-    pub const ALL: [CloseCode; 10] = [
+    pub const ALL: [CloseCode; 11] = [
         CloseCode::Normal,
         CloseCode::GoingAway,
         CloseCode::ProtocolError,
+        CloseCode::InvalidPayload,
         CloseCode::TooBig,
         CloseCode::InternalError,
         CloseCode::TryAgainLater,
@@ -47,6 +50,7 @@ impl CloseCode {
             CloseCode::Normal => 1000,
             CloseCode::GoingAway => 1001,
             CloseCode::ProtocolError => 1002,
+            CloseCode::InvalidPayload => 1007,
             CloseCode::TooBig => 1009,
             CloseCode::InternalError => 1011,
             CloseCode::TryAgainLater => 1013,

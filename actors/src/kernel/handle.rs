@@ -135,7 +135,7 @@ impl<E: Send + 'static> ConnHandle<E> {
         match self.deliver.try_send(Deliver { event }) {
             Ok(()) => true,
             Err(SendError::Full(_)) => {
-                log::warn!(
+                log::debug!(
                     "connection {} cannot keep up; disconnecting it",
                     self.control.id
                 );

@@ -77,4 +77,7 @@ pub struct ConnectionMetrics {
     pub connections_refused: Counter,
     /// Counter: inbound frames refused with an error frame.
     pub frames_rejected: Counter,
+    /// Counter: sockets closed (4008) because their client did not keep up: too many frames
+    /// untaken, none taken within the write timeout, or its connection's mailbox full.
+    pub slow_consumers: Counter,
 }
