@@ -10,6 +10,7 @@ use switchboard_actors::takeover::session_requests::{Claim, GetSession, Release}
 
 use super::fields;
 use crate::api_error::ApiError;
+use crate::input;
 use crate::wire::takeover::conversation::{SessionBody, SummaryBody};
 use crate::wire::takeover::rest::{
     AgentInfoBody, AuditBody, ClaimRequest, ListQuery, SessionListBody,
@@ -39,7 +40,7 @@ pub async fn list(
         Some(text) => Some(Status::parse(text).ok_or_else(|| {
             ApiError::InvalidField(format!(
                 "status '{}' is not bot_active, pending_manual or manual_live",
-                text.chars().take(40).collect::<String>()
+                input::shown(text)
             ))
         })?),
     };
