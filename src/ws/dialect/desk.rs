@@ -2,7 +2,8 @@
 //! `available` (with `agent_id`, `agent_name`, `capacity`), `unavailable`, `claim`, `message`,
 //! `release` and `ping` (the shapes are in [`desk_frames`](crate::wire::takeover::desk_frames);
 //! names and content are checked by [`input`](crate::input)'s rules);
-//! sends `desk_status`, `session_assigned` (the whole session, when the handover board offers
+//! sends `desk_status`, `session_assigned` (the session with its newest 100 messages, the
+//! message total and the cursor for older pages over REST, when the handover board offers
 //! one or a claim succeeds), every later event of the sessions the desk holds
 //! (`status_change`, `manual_message`, `system`, `message`, each with `session_name`), `pong`
 //! and `error`. Tells the handover board when the desk is ready, paused or gone; asks the
@@ -16,6 +17,7 @@ use actix::{Addr, MailboxError};
 use chrono::Utc;
 use switchboard_actors::kernel::ids::ConnId;
 use switchboard_actors::takeover::handover::{DeskGone, DeskPaused, DeskReady};
+use switchboard_actors::takeover::history::PageRequest;
 use switchboard_actors::takeover::model::{AgentInfo, SessionState};
 use switchboard_actors::takeover::operations::Writer;
 use switchboard_actors::takeover::session_requests::{
@@ -77,12 +79,15 @@ fn decode_frame(frame: Frame<'_>) -> Result<DeskInbound, Refusal> {
 /// The frame of an event, pure.
 fn encode_event(event: &DeskEvent) -> String {
     match event {
-        DeskEvent::SessionAssigned { session } => DeskOutbound::SessionAssigned {
-            session_name: &session.name,
-            session: SessionBody::of(session),
-            timestamp: Utc::now().timestamp(),
+        DeskEvent::SessionAssigned { session } => {
+            let page = session.page(PageRequest::latest());
+            DeskOutbound::SessionAssigned {
+                session_name: &session.name,
+                session: SessionBody::of(&page),
+                timestamp: Utc::now().timestamp(),
+            }
+            .encode()
         }
-        .encode(),
         DeskEvent::SessionUpdate {
             session_name,
             event,
