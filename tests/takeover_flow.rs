@@ -38,9 +38,11 @@ fn assert_session_shape(session: &Value, name: &str) {
             "escalation",
             "history",
             "last_seq",
+            "next_before_seq",
             "session_name",
             "status",
             "success",
+            "total",
             "updated_at"
         ],
         "{session}"

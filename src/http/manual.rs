@@ -1,6 +1,7 @@
 //! Seed 001's handover API. Receives `POST /api/manual/escalate` and
-//! `POST /api/manual/messages`; asks the session and sends its full state as JSON (409 with the
-//! current status when the session's state does not allow the request).
+//! `POST /api/manual/messages`; asks the session and sends its state with the newest page of
+//! its history as JSON (409 with the current status when the session's state does not allow
+//! the request).
 
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
@@ -10,8 +11,8 @@ use switchboard_actors::takeover::operations::Writer;
 use switchboard_actors::takeover::session_requests::{Escalate, PostManualMessage};
 
 use super::fields;
+use super::sessions::changed;
 use crate::api_error::ApiError;
-use crate::wire::takeover::conversation::SessionBody;
 use crate::wire::takeover::rest::{EscalateRequest, ManualMessageRequest};
 
 /// `POST /api/manual/escalate`: `bot_active → pending_manual`; the session queues for an
@@ -33,7 +34,7 @@ pub async fn escalate(
         Some(other) => Some(fields::content("details", other.to_string())?),
     };
     let session = sessions.ask(&name, Escalate { reason, details }).await??;
-    Ok(HttpResponse::Ok().json(SessionBody::of(&session)))
+    Ok(changed(&session))
 }
 
 /// `POST /api/manual/messages`: a message during a handover, pushed to the session's
@@ -65,5 +66,5 @@ pub async fn post_message(
         desk: None,
     };
     let session = sessions.ask(&name, message).await??;
-    Ok(HttpResponse::Ok().json(SessionBody::of(&session)))
+    Ok(changed(&session))
 }

@@ -1,31 +1,46 @@
-//! Seed 001's session API. Receives `GET /api/sessions`, `GET /api/sessions/{session_name}`,
-//! `POST /api/sessions/{session_name}/claim`, `POST /api/sessions/{session_name}/release` and
-//! `GET /api/sessions/{session_name}/audit`; asks the session (or the sessions' handle, for
-//! lists and audit logs) and sends JSON.
+//! Seed 001's session API. Receives `GET /api/sessions`, `GET /api/sessions/{session_name}`
+//! (with `?limit=&before_seq=`), `POST /api/sessions/{session_name}/claim`,
+//! `POST /api/sessions/{session_name}/release` and `GET /api/sessions/{session_name}/audit`;
+//! asks the session (or the sessions' handle, for pages, lists and audit logs) and sends JSON.
+//! Every answer that carries a session carries one page of its history, never all of it.
 
 use actix_web::{HttpResponse, web};
 use switchboard_actors::takeover::Sessions;
 use switchboard_actors::takeover::escalation::Status;
-use switchboard_actors::takeover::session_requests::{Claim, GetSession, Release};
+use switchboard_actors::takeover::history::PageRequest;
+use switchboard_actors::takeover::model::SessionState;
+use switchboard_actors::takeover::session_requests::{Claim, Release};
 
 use super::fields;
 use crate::api_error::ApiError;
+use crate::input;
 use crate::wire::takeover::conversation::{SessionBody, SummaryBody};
 use crate::wire::takeover::rest::{
-    AgentInfoBody, AuditBody, ClaimRequest, ListQuery, SessionListBody,
+    AgentInfoBody, AuditBody, ClaimRequest, ListQuery, PageQuery, SessionListBody,
 };
 
 /// Most rows a list returns unless `limit` says fewer.
 const MAX_LIST: usize = 1000;
 
-/// `GET /api/sessions/{session_name}`: status, history, escalation and agent.
+/// The answer of a request that changed a session: its state with the newest page of its
+/// history (`next_before_seq` leads to the older pages).
+pub fn changed(state: &SessionState) -> HttpResponse {
+    let page = state.page(PageRequest::latest());
+    HttpResponse::Ok().json(SessionBody::of(&page))
+}
+
+/// `GET /api/sessions/{session_name}?limit=&before_seq=`: status, escalation, agent and one
+/// page of the history (the newest 100 messages unless the query says otherwise), with the
+/// message `total` and the cursor of the page before.
 pub async fn get(
     name: web::Path<String>,
+    query: web::Query<PageQuery>,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
-    let session = sessions.ask(&name, GetSession).await??;
-    Ok(HttpResponse::Ok().json(SessionBody::of(&session)))
+    let request = fields::page(&query)?;
+    let page = sessions.page(&name, request).await??;
+    Ok(HttpResponse::Ok().json(SessionBody::of(&page)))
 }
 
 /// `GET /api/sessions?status=pending_manual`: the sessions in a status, the longest-waiting
@@ -39,7 +54,7 @@ pub async fn list(
         Some(text) => Some(Status::parse(text).ok_or_else(|| {
             ApiError::InvalidField(format!(
                 "status '{}' is not bot_active, pending_manual or manual_live",
-                text.chars().take(40).collect::<String>()
+                input::shown(text)
             ))
         })?),
     };
@@ -87,7 +102,7 @@ pub async fn claim(
         }
     };
     let session = sessions.ask(&name, Claim { agent, desk: None }).await??;
-    Ok(HttpResponse::Ok().json(SessionBody::of(&session)))
+    Ok(changed(&session))
 }
 
 /// `POST /api/sessions/{session_name}/release`: `manual_live → bot_active`, with a system
@@ -98,7 +113,7 @@ pub async fn release(
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
     let session = sessions.ask(&name, Release { by: None }).await??;
-    Ok(HttpResponse::Ok().json(SessionBody::of(&session)))
+    Ok(changed(&session))
 }
 
 /// `GET /api/sessions/{session_name}/audit`: the session's audit records, oldest first.
@@ -107,7 +122,11 @@ pub async fn audit(
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
-    sessions.ask(&name, GetSession).await??;
+    let exists = PageRequest {
+        before_seq: Some(0),
+        limit: 1,
+    };
+    sessions.page(&name, exists).await??;
     let audit = sessions.audit(&name, MAX_LIST).await??;
     Ok(HttpResponse::Ok().json(AuditBody {
         success: true,

@@ -2,8 +2,11 @@
 //! endpoints that assert the status they expect ([`HubClient::chat`], `escalate`,
 //! `agent_says`, `user_says`, `try_claim`, `release`, `session`, `audit`, `listed`...), the two
 //! event streams ([`HubClient::follow`], [`HubClient::chat_stream`]), and checks of error
-//! bodies ([`assert_error`], [`assert_conflict`]) and shapes ([`keys`], [`agent`]).
+//! bodies ([`assert_error`], [`assert_conflict`]) and shapes ([`keys`], [`agent`]); long
+//! conversations built fast ([`HubClient::converse`]) and read a page at a time
+//! ([`HubClient::page`]).
 
+use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use super::HubClient;
@@ -135,6 +138,26 @@ impl HubClient {
         let (status, body) = self.get(&format!("/api/sessions/{session}")).await;
         assert_eq!(status, 200, "get {session}: {body}");
         body
+    }
+
+    /// Adds `turns` bot exchanges (a greeting and its answer: two messages each) to
+    /// `session` through `POST /api/chat`, sixteen turns in flight at a time.
+    pub async fn converse(&self, session: &str, turns: usize) {
+        let indexes: Vec<usize> = (0..turns).collect();
+        for batch in indexes.chunks(16) {
+            let said = batch
+                .iter()
+                .map(|index| async move { self.chat(session, &format!("hello {index}")).await });
+            for answer in join_all(said).await {
+                assert_eq!(answer["status"], "bot_active", "{answer}");
+            }
+        }
+    }
+
+    /// `GET /api/sessions/{session}` with `query` (e.g. `limit=50&before_seq=120`); returns
+    /// status and body.
+    pub async fn page(&self, session: &str, query: &str) -> (u16, Value) {
+        self.get(&format!("/api/sessions/{session}?{query}")).await
     }
 
     /// `GET /api/sessions/{session}/audit`; asserts 200 and returns the records.

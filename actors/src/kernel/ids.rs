@@ -15,7 +15,8 @@ pub struct CallId(String);
 /// Why a string is not a [`CallId`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidCallId {
-    /// The text that was offered as a call id.
+    /// The text that was offered as a call id: its first 64 characters, anything but printable
+    /// ASCII written as `\u{..}` (a call id is ASCII, and the text is quoted back to clients).
     pub offered: String,
 }
 
@@ -53,7 +54,14 @@ impl CallId {
             Ok(CallId(text.to_owned()))
         } else {
             Err(InvalidCallId {
-                offered: text.chars().take(64).collect(),
+                offered: text
+                    .chars()
+                    .take(64)
+                    .map(|c| match c {
+                        ' '..='~' => c.to_string(),
+                        other => other.escape_unicode().to_string(),
+                    })
+                    .collect(),
             })
         }
     }
@@ -139,7 +147,8 @@ impl SessionName {
     }
 
     /// Accepts 1 to [`Self::MAX_CHARS`] characters without control characters or surrounding
-    /// whitespace.
+    /// whitespace. (The web edge refuses more before a client's name gets here: bidi controls,
+    /// zero-width characters and byte order marks.)
     pub fn parse(text: &str) -> Result<Self, InvalidSessionName> {
         let problem = if text.is_empty() {
             Some("must not be empty")
@@ -193,6 +202,13 @@ mod tests {
         }
         let generated = SessionName::generate();
         assert_eq!(SessionName::parse(generated.as_str()), Ok(generated));
+    }
+
+    #[test]
+    fn a_refused_call_id_is_quoted_without_its_invisible_characters() {
+        let refused = CallId::parse("call_\u{202E}123\u{0}abc").expect_err("malformed");
+        assert_eq!(refused.offered, "call_\\u{202e}123\\u{0}abc");
+        assert!(refused.to_string().is_ascii());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The rows of seed-001 conversations: one row per session (its header as JSON, its status and
 //! sort key as columns), one row per log entry, one per audit record. Receives [`SaveSession`]
-//! (a change, committed with the next batch), [`LoadSession`], [`ListSessions`] and
-//! [`ListAudit`]; answers with rows. The takeover room turns its sessions into these rows and
+//! (a change, committed with the next batch), [`LoadSession`], [`LoadSessionPage`] (a session
+//! with only some of its messages), [`ListSessions`] and [`ListAudit`]; answers with rows. The takeover room turns its sessions into these rows and
 //! back; the store never parses them.
 
 use actix::prelude::*;
@@ -69,6 +69,19 @@ pub struct StoredSession {
     pub events: Vec<String>,
 }
 
+/// A stored session with some of its messages, as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPage {
+    /// The header row.
+    pub header: String,
+    /// Its last sequence number.
+    pub last_seq: u64,
+    /// How many messages it holds in all.
+    pub total: usize,
+    /// The messages asked for, newest first.
+    pub newest_first: Vec<String>,
+}
+
 /// One row of a session list.
 #[derive(Debug, Clone)]
 pub struct SessionRow {
@@ -104,6 +117,19 @@ pub struct SaveSession {
 pub struct LoadSession {
     /// Which session.
     pub name: SessionName,
+}
+
+/// Read a session's header, its message count and its newest messages below a sequence
+/// number, without the rest of its log; `None` when it was never stored.
+#[derive(Message)]
+#[rtype(result = "Result<Option<StoredPage>, StoreError>")]
+pub struct LoadSessionPage {
+    /// Which session.
+    pub name: SessionName,
+    /// Only messages with a smaller sequence number; the newest when `None`.
+    pub before_seq: Option<u64>,
+    /// At most this many messages.
+    pub limit: usize,
 }
 
 /// List sessions by their sort key (when the handover was asked for, else the last change),
@@ -211,6 +237,43 @@ fn load(conn: &Connection, name: &SessionName) -> Result<Option<StoredSession>, 
     Ok(Some(StoredSession { header, events }))
 }
 
+/// Reads a session's header, message count and the newest `limit` messages below `before_seq`.
+fn load_page(conn: &Connection, msg: &LoadSessionPage) -> Result<Option<StoredPage>, StoreError> {
+    let name = msg.name.as_str();
+    let row: Option<(String, u64)> = conn
+        .query_row(
+            "SELECT header, last_seq FROM sessions WHERE name = ?1",
+            [name],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let Some((header, last_seq)) = row else {
+        return Ok(None);
+    };
+    let total: usize = conn.query_row(
+        "SELECT COUNT(*) FROM session_events WHERE session_name = ?1 AND kind = 'message'",
+        [name],
+        |row| row.get(0),
+    )?;
+    let before = msg
+        .before_seq
+        .map_or(i64::MAX, |seq| i64::try_from(seq).unwrap_or(i64::MAX));
+    let mut statement = conn.prepare_cached(
+        "SELECT body FROM session_events
+         WHERE session_name = ?1 AND kind = 'message' AND seq < ?2
+         ORDER BY seq DESC LIMIT ?3",
+    )?;
+    let newest_first = statement
+        .query_map(params![name, before, msg.limit as i64], |row| row.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
+    Ok(Some(StoredPage {
+        header,
+        last_seq,
+        total,
+        newest_first,
+    }))
+}
+
 /// Lists sessions, oldest sort key first.
 fn list(
     conn: &Connection,
@@ -268,6 +331,15 @@ impl Handler<LoadSession> for Store {
     fn handle(&mut self, msg: LoadSession, _: &mut Self::Context) -> Self::Result {
         self.commit_pending();
         load(self.connection(), &msg.name)
+    }
+}
+
+impl Handler<LoadSessionPage> for Store {
+    type Result = Result<Option<StoredPage>, StoreError>;
+
+    fn handle(&mut self, msg: LoadSessionPage, _: &mut Self::Context) -> Self::Result {
+        self.commit_pending();
+        load_page(self.connection(), &msg)
     }
 }
 

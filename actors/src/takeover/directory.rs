@@ -1,6 +1,8 @@
 //! SessionDirectory: the phone book of seed-001 sessions. Receives [`OpenSession`] (through
 //! the [`Sessions`] handle the HTTP edge and agent desks use) and answers with the session's
 //! actor, starting it (it loads itself from the store) when none is running; receives
+//! [`FindSession`] and answers with the running actor only, so that a page of a session that
+//! is not in memory is read from the store without loading its whole history; receives
 //! [`RestoreHandoffs`] once at start and reopens every stored `pending_manual` session so that
 //! it queues for an agent again, and every `manual_live` session held through a desk so that
 //! it waits for that desk again; receives [`HubStopping`] at shutdown and passes it on to
@@ -19,10 +21,11 @@ use crate::store::database::Store;
 use crate::store::session_rows::{ListAudit, ListSessions};
 use crate::takeover::board::HandoverBoard;
 use crate::takeover::escalation::Status;
+use crate::takeover::history::{PageRequest, SessionPage};
 use crate::takeover::persist::{self, SessionList};
 use crate::takeover::regulator::Regulator;
 use crate::takeover::session::actor::Session;
-use crate::takeover::session_requests::{SessionError, Stopping};
+use crate::takeover::session_requests::{GetPage, SessionError, Stopping};
 use crate::takeover::takeover_config::TakeoverConfig;
 
 /// Times a request is retried when its session actor stopped between lookup and request.
@@ -38,6 +41,14 @@ const RESTORE_LIMIT: usize = 100_000;
 #[derive(Message)]
 #[rtype(result = "Addr<Session>")]
 pub struct OpenSession {
+    /// Which session.
+    pub name: SessionName,
+}
+
+/// The actor of the session with this name, if one is running (none is started).
+#[derive(Message)]
+#[rtype(result = "Option<Addr<Session>>")]
+pub struct FindSession {
     /// Which session.
     pub name: SessionName,
 }
@@ -115,6 +126,17 @@ impl Handler<OpenSession> for SessionDirectory {
     }
 }
 
+impl Handler<FindSession> for SessionDirectory {
+    type Result = Option<Addr<Session>>;
+
+    fn handle(&mut self, msg: FindSession, _: &mut Context<Self>) -> Self::Result {
+        self.sessions
+            .get(&msg.name)
+            .filter(|session| session.connected())
+            .cloned()
+    }
+}
+
 impl Handler<RestoreHandoffs> for SessionDirectory {
     type Result = ResponseActFuture<Self, ()>;
 
@@ -168,8 +190,8 @@ impl Handler<HubStopping> for SessionDirectory {
     }
 }
 
-/// How the HTTP edge and agent desks reach seed-001 sessions: ask one by name, list them, read
-/// an audit log, tell them the hub is stopping. Cheap to clone.
+/// How the HTTP edge and agent desks reach seed-001 sessions: ask one by name, read a page of
+/// one, list them, read an audit log, tell them the hub is stopping. Cheap to clone.
 #[derive(Clone)]
 pub struct Sessions {
     /// Finds (or starts) a session's actor.
@@ -205,6 +227,37 @@ impl Sessions {
             }
         }
         Err(last)
+    }
+
+    /// Session `name` with the page `request` of its history: from its actor when it is in
+    /// memory, else straight from the store, which reads only that page (the session is not
+    /// loaded).
+    pub async fn page(
+        &self,
+        name: &SessionName,
+        request: PageRequest,
+    ) -> Result<Result<SessionPage, SessionError>, MailboxError> {
+        let running = self
+            .directory
+            .send(FindSession { name: name.clone() })
+            .await?;
+        if let Some(session) = running {
+            match session.send(GetPage { page: request }).await {
+                Err(MailboxError::Closed) => {}
+                answer => return answer,
+            }
+        }
+        let stored = self
+            .store
+            .send(persist::page_query(name.clone(), request))
+            .await?;
+        Ok(match stored {
+            Ok(Some(stored)) => {
+                persist::session_page(name.clone(), request, stored).map_err(unavailable)
+            }
+            Ok(None) => Err(SessionError::NotFound(name.clone())),
+            Err(error) => Err(unavailable(error)),
+        })
     }
 
     /// The sessions with `status` (all when `None`), the longest-waiting handover first,
@@ -266,4 +319,82 @@ async fn list_sessions(
 /// A failure to read the store, as a session request's error.
 fn unavailable(error: impl std::fmt::Display) -> SessionError {
     SessionError::Store(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::store::database::IN_MEMORY;
+    use crate::takeover::session_requests::UserTurn;
+
+    /// How long a quiet session stays loaded in this test.
+    const IDLE: Duration = Duration::from_secs(2);
+
+    /// A session directory and its handle over an in-memory store, all on the test's thread.
+    fn sessions() -> (Addr<SessionDirectory>, Sessions) {
+        let store = Store::open(IN_MEMORY).expect("opens").start();
+        let config = TakeoverConfig {
+            session_idle_timeout: IDLE,
+            ..TakeoverConfig::default()
+        };
+        let directory =
+            SessionDirectory::new(store.clone(), HandoverBoard::default().start(), config).start();
+        (directory.clone(), Sessions::new(directory, store))
+    }
+
+    async fn running(directory: &Addr<SessionDirectory>, name: &SessionName) -> bool {
+        let found = directory.send(FindSession { name: name.clone() }).await;
+        found.expect("the directory answers").is_some()
+    }
+
+    async fn page(sessions: &Sessions, name: &SessionName, request: PageRequest) -> SessionPage {
+        let answer = sessions.page(name, request).await;
+        answer.expect("answered").expect("the session exists")
+    }
+
+    #[actix_rt::test]
+    async fn a_page_of_an_unloaded_session_comes_from_the_store_without_loading_it() {
+        tokio::time::pause();
+        let (directory, sessions) = sessions();
+        let name = SessionName::parse("paged").expect("valid");
+        for index in 0..6 {
+            let turn = UserTurn {
+                text: format!("hello {index}"),
+                stream: false,
+            };
+            let answer = sessions.ask(&name, turn).await;
+            answer.expect("answered").expect("the turn is taken");
+        }
+        let requests = [
+            PageRequest::latest(),
+            PageRequest {
+                before_seq: Some(8),
+                limit: 3,
+            },
+        ];
+        let mut in_memory = Vec::new();
+        for request in requests {
+            in_memory.push(page(&sessions, &name, request).await);
+        }
+        assert_eq!(in_memory[0].total, 12);
+        assert!(running(&directory, &name).await, "loaded by its turns");
+
+        tokio::time::sleep(IDLE * 2).await;
+        assert!(!running(&directory, &name).await, "unloaded while quiet");
+        for (request, expected) in requests.into_iter().zip(&in_memory) {
+            assert_eq!(&page(&sessions, &name, request).await, expected);
+        }
+        assert!(
+            !running(&directory, &name).await,
+            "reading a page did not load the session"
+        );
+        let missing = SessionName::parse("missing").expect("valid");
+        let answer = sessions.page(&missing, PageRequest::latest()).await;
+        assert_eq!(
+            answer.expect("answered"),
+            Err(SessionError::NotFound(missing))
+        );
+    }
 }

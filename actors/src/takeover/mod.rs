@@ -9,7 +9,8 @@
 //! - [`board`]: the HandoverBoard actor, which offers waiting sessions to agent desks;
 //!   `desks` are its books, [`handover`] its messages.
 //! - [`model`], [`draft`], [`operations`], [`escalation`], [`regulator`]: the conversation as
-//!   data and what each request does to it, all pure.
+//!   data and what each request does to it, all pure; [`history`]: the pages of its history
+//!   that answers carry.
 //! - [`session_requests`], [`desk_events`]: what a session is asked, and what desks hear.
 //! - [`persist`]: how a session becomes store rows and back.
 //! - [`takeover_config`]: the room's settings.
@@ -21,6 +22,7 @@ pub mod directory;
 pub mod draft;
 pub mod escalation;
 pub mod handover;
+pub mod history;
 pub mod model;
 pub mod operations;
 pub mod persist;

@@ -1,13 +1,17 @@
 //! How a seed-001 session is kept in the store. Receives a [`Draft`] and sends back the rows
 //! that record it ([`session_write`]); receives rows read back and sends back the session
-//! ([`session_state`]) or the summaries of a list ([`session_list`]). The store sees JSON text
+//! ([`session_state`]), a page of it ([`page_query`], [`session_page`]) or the summaries of a
+//! list ([`session_list`]). The store sees JSON text
 //! and a few columns; the shapes are decided here.
 
 use chrono::{DateTime, Utc};
 
 use crate::kernel::ids::SessionName;
-use crate::store::session_rows::{AuditRow, EventRow, SessionRows, SessionWrite, StoredSession};
+use crate::store::session_rows::{
+    AuditRow, EventRow, LoadSessionPage, SessionRows, SessionWrite, StoredPage, StoredSession,
+};
 use crate::takeover::draft::Draft;
+use crate::takeover::history::{self, PageRequest, SessionPage};
 use crate::takeover::model::{EventKind, SessionEvent, SessionHeader, SessionState};
 
 /// Why stored rows could not be read back as a session.
@@ -94,6 +98,38 @@ pub fn session_state(name: SessionName, stored: StoredSession) -> Result<Session
         name,
         header,
         events,
+    })
+}
+
+/// What the store is asked for the page `request` of session `name`: one message more than
+/// the page holds, which tells whether an older page exists.
+pub fn page_query(name: SessionName, request: PageRequest) -> LoadSessionPage {
+    LoadSessionPage {
+        name,
+        before_seq: request.before_seq,
+        limit: request.limit.saturating_add(1),
+    }
+}
+
+/// The page `request` of session `name`, from the rows [`page_query`] read.
+pub fn session_page(
+    name: SessionName,
+    request: PageRequest,
+    stored: StoredPage,
+) -> Result<SessionPage, CorruptRow> {
+    let newest_first = stored
+        .newest_first
+        .iter()
+        .map(|body| serde_json::from_str::<SessionEvent>(body))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (messages, next_before_seq) = history::window(&newest_first, request.limit);
+    Ok(SessionPage {
+        name,
+        header: serde_json::from_str(&stored.header)?,
+        last_seq: stored.last_seq,
+        messages,
+        total: stored.total,
+        next_before_seq,
     })
 }
 
@@ -230,6 +266,49 @@ mod tests {
             events,
             ["manual_escalate", "manual_claim", "manual_message"]
         );
+    }
+
+    #[actix_rt::test]
+    async fn a_page_read_from_the_store_is_the_page_read_from_memory() {
+        let store = Store::open(IN_MEMORY).expect("opens").start();
+        let mut state = handed_over(&store, "paged").await;
+        for index in 0..7 {
+            let draft = state
+                .manual_message(Writer::User, format!("line {index}"), Utc::now())
+                .expect("the user writes while the agent holds it");
+            save(&store, &mut state, draft).await;
+        }
+        let requests = [
+            PageRequest::latest(),
+            PageRequest {
+                before_seq: None,
+                limit: 3,
+            },
+            PageRequest {
+                before_seq: Some(9),
+                limit: 2,
+            },
+            PageRequest {
+                before_seq: Some(3),
+                limit: 5,
+            },
+            PageRequest {
+                before_seq: Some(u64::MAX),
+                limit: 500,
+            },
+        ];
+        for request in requests {
+            let stored = store
+                .send(page_query(name("paged"), request))
+                .await
+                .expect("alive")
+                .expect("reads")
+                .expect("exists");
+            let page = session_page(name("paged"), request, stored).expect("decodes");
+            assert_eq!(page, state.page(request), "{request:?}");
+        }
+        let missing = store.send(page_query(name("none"), PageRequest::latest()));
+        assert_eq!(missing.await.expect("alive").expect("reads"), None);
     }
 
     #[actix_rt::test]

@@ -12,6 +12,7 @@ use crate::kernel::handle::ConnHandle;
 use crate::kernel::ids::{ConnId, SessionName};
 use crate::takeover::desk_events::DeskEvent;
 use crate::takeover::escalation::Status;
+use crate::takeover::history::{PageRequest, SessionPage};
 use crate::takeover::model::{AgentInfo, SessionEvent, SessionState};
 use crate::takeover::operations::{Refusal, Writer};
 use crate::takeover::regulator::Trigger;
@@ -40,6 +41,14 @@ pub enum SessionError {
 #[derive(Message, Clone)]
 #[rtype(result = "Result<Arc<SessionState>, SessionError>")]
 pub struct GetSession;
+
+/// Read the session with one page of its history.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<SessionPage, SessionError>")]
+pub struct GetPage {
+    /// Which messages.
+    pub page: PageRequest,
+}
 
 /// A user message through `/api/chat` or `/api/chat/stream`; creates the session if needed.
 #[derive(Message, Clone)]

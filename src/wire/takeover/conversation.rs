@@ -1,17 +1,19 @@
-//! Seed 001's JSON of a conversation, as the seed writes it (unix-second timestamps): the full
-//! session state, a list row, a history entry, and an event as pushed to SSE clients, the chat
-//! stream and agent desks. Receives the takeover room's values and sends typed shapes; used by
+//! Seed 001's JSON of a conversation, as the seed writes it (unix-second timestamps): the
+//! session state with one page of its history, a list row, a history entry, and an event as
+//! pushed to SSE clients, the chat stream and agent desks. Receives the takeover room's values and sends typed shapes; used by
 //! the REST handlers, the SSE streams and the desk dialect alike.
 
 use serde::Serialize;
 use switchboard_actors::kernel::ids::SessionName;
 use switchboard_actors::takeover::escalation::Status;
+use switchboard_actors::takeover::history::SessionPage;
 use switchboard_actors::takeover::model::{
-    Assignment, Escalation, EventKind, SessionEvent, SessionHeader, SessionState, Speaker,
+    Assignment, Escalation, EventKind, SessionEvent, SessionHeader, Speaker,
 };
 
-/// The full session state: `{"success": true, "session_name", "status", "created_at",
-/// "updated_at", "escalation", "assigned_agent", "last_seq", "history"}`.
+/// The session state with one page of its history: `{"success": true, "session_name",
+/// "status", "created_at", "updated_at", "escalation", "assigned_agent", "last_seq",
+/// "history", "total", "next_before_seq"}`.
 #[derive(Debug, Serialize)]
 pub struct SessionBody<'a> {
     /// Always `true`.
@@ -19,17 +21,23 @@ pub struct SessionBody<'a> {
     /// The session without its history.
     #[serde(flatten)]
     pub summary: SummaryBody<'a>,
-    /// Its messages, oldest first (status changes are not messages).
+    /// The page's messages, oldest first (status changes are not messages).
     pub history: Vec<HistoryEntry<'a>>,
+    /// How many messages the whole history holds.
+    pub total: usize,
+    /// `before_seq` for the page before this one, or `null` when nothing is older.
+    pub next_before_seq: Option<u64>,
 }
 
 impl<'a> SessionBody<'a> {
-    /// The body of `state`.
-    pub fn of(state: &'a SessionState) -> Self {
+    /// The body of `page`.
+    pub fn of(page: &'a SessionPage) -> Self {
         SessionBody {
             success: true,
-            summary: SummaryBody::of(&state.name, &state.header, state.last_seq()),
-            history: state.events.iter().filter_map(HistoryEntry::of).collect(),
+            summary: SummaryBody::of(&page.name, &page.header, page.last_seq),
+            history: page.messages.iter().filter_map(HistoryEntry::of).collect(),
+            total: page.total,
+            next_before_seq: page.next_before_seq,
         }
     }
 }

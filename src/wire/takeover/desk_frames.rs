@@ -81,11 +81,12 @@ pub enum DeskOutbound<'a> {
         timestamp: i64,
     },
     /// `{"type": "session_assigned", "session_name", "session", "timestamp"}`: the desk now
-    /// holds the session; `session` is the full session state.
+    /// holds the session; `session` is the session state with its last 100 messages, the
+    /// message `total` and the `next_before_seq` cursor for older pages over REST.
     SessionAssigned {
         /// The session.
         session_name: &'a SessionName,
-        /// Its full state, history included.
+        /// Its state, with the newest page of its history.
         session: SessionBody<'a>,
         /// When sent.
         timestamp: i64,

@@ -109,6 +109,16 @@ pub struct ClaimRequest {
     pub agent_name: Option<String>,
 }
 
+/// The query of `GET /api/sessions/{session_name}`: `?limit=&before_seq=`, read as text so
+/// that a bad value is refused naming its rule.
+#[derive(Debug, Deserialize)]
+pub struct PageQuery {
+    /// At most this many messages (1 to 500, default 100).
+    pub limit: Option<String>,
+    /// Only messages with a smaller sequence number (the cursor `next_before_seq`).
+    pub before_seq: Option<String>,
+}
+
 /// The query of `GET /api/sessions`: `?status=&limit=`.
 #[derive(Debug, Deserialize)]
 pub struct ListQuery {

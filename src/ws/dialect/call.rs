@@ -17,6 +17,7 @@ use switchboard_actors::calls::{
 use switchboard_actors::kernel::close::CloseCode;
 use switchboard_actors::kernel::ids::{CallId, ConnId};
 
+use crate::input;
 use crate::wire::matching::{CallInbound, CallOutbound};
 use crate::ws::dialect::envelope;
 use crate::ws::dialect::seam::{Dialect, Frame, Refusal, Socket};
@@ -164,9 +165,13 @@ impl CallDialect {
         if let Some(claimed) = claimed
             && claimed != self.path_call_id
         {
+            if let Err(problem) = input::name_chars("start_call: call_id", &claimed) {
+                return socket.refuse(&Refusal::new("invalid_fields", problem));
+            }
             let detail = format!(
-                "start_call names {claimed} but this socket is {}",
-                self.path_call_id
+                "start_call names {} but this socket is {}",
+                input::shown(&claimed),
+                input::shown(&self.path_call_id)
             );
             return socket.refuse(&Refusal::new("call_id_mismatch", detail));
         }
@@ -184,8 +189,12 @@ impl CallDialect {
             LegState::Matched(_) => "matched",
             LegState::Finished => "ended",
         };
+        let call_id = match &self.call_id {
+            Some(call_id) => Cow::Borrowed(call_id.as_str()),
+            None => Cow::Owned(input::shown(&self.path_call_id)),
+        };
         CallOutbound::CallStarted {
-            call_id: &self.path_call_id,
+            call_id: &call_id,
             status,
             timestamp: Utc::now(),
         }
@@ -257,7 +266,9 @@ impl Dialect for CallDialect {
 
     fn opened(&mut self, socket: &mut Socket<'_, Self>) {
         self.conn_id = Some(socket.id());
-        match CallId::parse(&self.path_call_id) {
+        let checked = input::name_chars("call_id", &self.path_call_id)
+            .and_then(|()| CallId::parse(&self.path_call_id).map_err(|error| error.to_string()));
+        match checked {
             Ok(call_id) => {
                 self.call_id = Some(call_id.clone());
                 self.matchmaker.do_send(AttachLeg {
@@ -265,9 +276,9 @@ impl Dialect for CallDialect {
                     conn: socket.handle(),
                 });
             }
-            Err(invalid) => {
+            Err(problem) => {
                 self.state = LegState::Finished;
-                socket.refuse(&Refusal::new("unknown_call", invalid.to_string()));
+                socket.refuse(&Refusal::new("unknown_call", problem));
                 socket.close(CloseCode::UnknownCall, "unknown call id");
             }
         }

@@ -1,7 +1,9 @@
 //! The agent desk protocol on `/ws/desk`: where human agents take escalated sessions. Receives
 //! `available` (with `agent_id`, `agent_name`, `capacity`), `unavailable`, `claim`, `message`,
-//! `release` and `ping` (the shapes are in [`desk_frames`](crate::wire::takeover::desk_frames));
-//! sends `desk_status`, `session_assigned` (the whole session, when the handover board offers
+//! `release` and `ping` (the shapes are in [`desk_frames`](crate::wire::takeover::desk_frames);
+//! names and content are checked by [`input`](crate::input)'s rules);
+//! sends `desk_status`, `session_assigned` (the session with its newest 100 messages, the
+//! message total and the cursor for older pages over REST, when the handover board offers
 //! one or a claim succeeds), every later event of the sessions the desk holds
 //! (`status_change`, `manual_message`, `system`, `message`, each with `session_name`), `pong`
 //! and `error`. Tells the handover board when the desk is ready, paused or gone; asks the
@@ -13,8 +15,9 @@ use std::sync::Arc;
 
 use actix::{Addr, MailboxError};
 use chrono::Utc;
-use switchboard_actors::kernel::ids::{ConnId, SessionName};
+use switchboard_actors::kernel::ids::ConnId;
 use switchboard_actors::takeover::handover::{DeskGone, DeskPaused, DeskReady};
+use switchboard_actors::takeover::history::PageRequest;
 use switchboard_actors::takeover::model::{AgentInfo, SessionState};
 use switchboard_actors::takeover::operations::Writer;
 use switchboard_actors::takeover::session_requests::{
@@ -57,6 +60,17 @@ enum Request {
     Release,
 }
 
+impl Request {
+    /// The frame's `type`, to name its fields in refusals.
+    fn frame_type(&self) -> &'static str {
+        match self {
+            Request::Claim => "claim",
+            Request::Message(_) => "message",
+            Request::Release => "release",
+        }
+    }
+}
+
 /// Decodes a whole message, pure: JSON text only.
 fn decode_frame(frame: Frame<'_>) -> Result<DeskInbound, Refusal> {
     envelope::text_only(frame).and_then(|text| envelope::decode(text, DeskInbound::TYPES))
@@ -65,12 +79,15 @@ fn decode_frame(frame: Frame<'_>) -> Result<DeskInbound, Refusal> {
 /// The frame of an event, pure.
 fn encode_event(event: &DeskEvent) -> String {
     match event {
-        DeskEvent::SessionAssigned { session } => DeskOutbound::SessionAssigned {
-            session_name: &session.name,
-            session: SessionBody::of(session),
-            timestamp: Utc::now().timestamp(),
+        DeskEvent::SessionAssigned { session } => {
+            let page = session.page(PageRequest::latest());
+            DeskOutbound::SessionAssigned {
+                session_name: &session.name,
+                session: SessionBody::of(&page),
+                timestamp: Utc::now().timestamp(),
+            }
+            .encode()
         }
-        .encode(),
         DeskEvent::SessionUpdate {
             session_name,
             event,
@@ -154,9 +171,10 @@ impl DeskDialect {
             let detail = "send available with agent_id and agent_name first";
             return socket.refuse(&Refusal::new("not_available", detail));
         };
-        let name = match SessionName::parse(session_name) {
+        let field = format!("{}: session_name", request.frame_type());
+        let name = match input::session_name(&field, session_name) {
             Ok(name) => name,
-            Err(error) => return socket.refuse(&Refusal::new("invalid_fields", error.to_string())),
+            Err(problem) => return socket.refuse(&Refusal::new("invalid_fields", problem)),
         };
         let (sessions, desk, target) = (self.sessions.clone(), Some(socket.handle()), name.clone());
         let answer = async move {

@@ -1,4 +1,4 @@
-//! What a Session does with each request. Receives [`GetSession`], [`UserTurn`],
+//! What a Session does with each request. Receives [`GetSession`], [`GetPage`], [`UserTurn`],
 //! [`Escalate`], [`PostManualMessage`], [`Claim`], [`Release`], [`Subscribe`] and
 //! [`Stopping`] (from the HTTP edge, agent desks and the handover board); builds the change
 //! with the pure operations and commits it through the actor's one path, then answers. Also
@@ -17,13 +17,14 @@ use crate::kernel::handle::ConnHandle;
 use crate::takeover::desk_events::DeskEvent;
 use crate::takeover::draft::Draft;
 use crate::takeover::escalation::Status;
+use crate::takeover::history::SessionPage;
 use crate::takeover::model::SessionState;
 use crate::takeover::operations::{Refusal, Writer};
 use crate::takeover::session::actor::{Atomic, Session, failed};
 use crate::takeover::session::desk_link::{Announce, at_desk};
 use crate::takeover::session_requests::{
-    Claim, Escalate, GetSession, PostManualMessage, Release, SessionError, Stopping, Subscribe,
-    Subscription, TurnOutcome, UserTurn,
+    Claim, Escalate, GetPage, GetSession, PostManualMessage, Release, SessionError, Stopping,
+    Subscribe, Subscription, TurnOutcome, UserTurn,
 };
 
 impl Session {
@@ -159,6 +160,15 @@ impl Handler<GetSession> for Session {
     fn handle(&mut self, _: GetSession, _: &mut Context<Self>) -> Self::Result {
         self.last_request = clock::now();
         self.existing().cloned()
+    }
+}
+
+impl Handler<GetPage> for Session {
+    type Result = Result<SessionPage, SessionError>;
+
+    fn handle(&mut self, msg: GetPage, _: &mut Context<Self>) -> Self::Result {
+        self.last_request = clock::now();
+        self.existing().map(|state| state.page(msg.page))
     }
 }
 
