@@ -380,7 +380,7 @@ impl<D: Dialect> Actor for Connection<D> {
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
         self.state.outbox.finish();
-        self.state.outbox.cut_later(self.state.config.write_timeout);
+        self.state.outbox.cut_later();
         if std::mem::take(&mut self.state.registered) {
             let conn_id = self.state.id;
             self.state.registry.do_send(Deregister { conn_id });

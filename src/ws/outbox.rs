@@ -4,11 +4,17 @@
 //! share one buffer on the worker thread, so the actor runs (timers, mailbox) whether or not
 //! the client reads, and can see how much waits and for how long: a socket whose client leaves
 //! frames untaken too long, or too many of them, is cut ([`Outbox::cut`]).
+//!
+//! The body ends only when the connection is cut: a closed socket's connection ends when its
+//! client lets go of it, or is cut [`CLOSE_LINGER`] later. Only a live body lets the hub cut the connection
+//! safely, and a client that ignores the close (and keeps sending) must not keep the
+//! connection.
 
 use std::cell::RefCell;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use actix_codec::Encoder;
 use actix_http::ws::{CloseCode, CloseReason, Codec, Message};
@@ -18,6 +24,9 @@ use switchboard_actors::kernel::clock::{self, Instant};
 
 use crate::peer::PeerSocket;
 
+/// How long a closed socket's client has to let go of the connection before the hub cuts it.
+pub const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
 /// What the connection and its response body share.
 struct Shared {
     /// Encoded frames the dispatcher has not taken yet.
@@ -26,8 +35,10 @@ struct Shared {
     frames: usize,
     /// Since when `waiting` has held something the dispatcher did not take.
     waiting_since: Option<Instant>,
-    /// Nothing more will be sent: the body ends once `waiting` is taken.
+    /// Nothing more will be sent.
     finished: bool,
+    /// The connection was cut: the body ends.
+    cut: bool,
     /// The dispatcher still holds the body.
     body_alive: bool,
     /// Wakes the body when there is something to take.
@@ -67,6 +78,7 @@ impl Outbox {
             frames: 0,
             waiting_since: None,
             finished: false,
+            cut: false,
             body_alive: true,
             body_waker: None,
             reader_waker: None,
@@ -114,8 +126,8 @@ impl Outbox {
         self.push(Message::Pong(Bytes::copy_from_slice(payload)));
     }
 
-    /// Queues a close frame with `code` and `reason` (an empty one when `code` is `None`); the
-    /// body ends after it.
+    /// Queues a close frame with `code` and `reason` (an empty one when `code` is `None`), the
+    /// last frame sent.
     pub fn close(&self, close: Option<(u16, Option<String>)>) {
         self.push(Message::Close(close.map(|(code, description)| {
             CloseReason {
@@ -126,13 +138,9 @@ impl Outbox {
         self.finish();
     }
 
-    /// Sends nothing more; the body ends once what waits is taken.
+    /// Sends nothing more.
     pub fn finish(&self) {
-        let mut shared = self.shared.borrow_mut();
-        shared.finished = true;
-        if let Some(waker) = shared.body_waker.take() {
-            waker.wake();
-        }
+        self.shared.borrow_mut().finished = true;
     }
 
     /// How many frames wait for the dispatcher.
@@ -141,11 +149,11 @@ impl Outbox {
     }
 
     /// How long the oldest untaken frame has waited.
-    pub fn stalled_for(&self) -> std::time::Duration {
+    pub fn stalled_for(&self) -> Duration {
         self.shared
             .borrow()
             .waiting_since
-            .map_or(std::time::Duration::ZERO, |since| since.elapsed())
+            .map_or(Duration::ZERO, |since| since.elapsed())
     }
 
     /// Whether the dispatcher still holds the body (the client is still connected).
@@ -158,9 +166,13 @@ impl Outbox {
     pub fn cut(&self) {
         let mut shared = self.shared.borrow_mut();
         shared.finished = true;
+        shared.cut = true;
         shared.waiting.clear();
         shared.frames = 0;
         shared.waiting_since = None;
+        if let Some(waker) = shared.body_waker.take() {
+            waker.wake();
+        }
         if shared.body_alive
             && let Some(peer) = &self.peer
         {
@@ -168,9 +180,9 @@ impl Outbox {
         }
     }
 
-    /// A watcher that cuts the connection if the body is still held `after` this long (a
-    /// client that never takes its close frame); it runs on this worker thread.
-    pub fn cut_later(&self, after: std::time::Duration) {
+    /// A watcher that cuts the connection if its client still holds it [`CLOSE_LINGER`] from
+    /// now; it runs on this worker thread.
+    pub fn cut_later(&self) {
         if !self.body_alive() {
             return;
         }
@@ -179,9 +191,9 @@ impl Outbox {
             peer: self.peer,
         };
         actix_rt::spawn(async move {
-            actix_rt::time::sleep(after).await;
+            actix_rt::time::sleep(CLOSE_LINGER).await;
             if outbox.body_alive() {
-                log::debug!("cutting a socket whose client did not take its close");
+                log::debug!("cutting a closed socket whose client did not let go");
                 outbox.cut();
             }
         });
@@ -210,7 +222,7 @@ impl Stream for OutboundBody {
             shared.waiting_since = None;
             return Poll::Ready(Some(Ok(shared.waiting.split().freeze())));
         }
-        if shared.finished {
+        if shared.cut {
             return Poll::Ready(None);
         }
         shared.body_waker = Some(cx.waker().clone());
