@@ -89,15 +89,22 @@ pub fn session_name(field: &str, text: &str) -> Result<SessionName, String> {
     SessionName::parse(text).map_err(|error| format!("{field} {}", error.problem))
 }
 
+/// Free text (message content, a call's transcript line): no NUL, which C-based clients and
+/// logs would cut the text at.
+pub fn no_nul(field: &str, text: &str) -> Result<(), String> {
+    match text.contains('\0') {
+        true => Err(format!("{field} must not contain NUL characters (U+0000)")),
+        false => Ok(()),
+    }
+}
+
 /// Message text: not blank, no NUL, at most [`MAX_CONTENT_CHARS`] characters. Newlines, tabs
 /// and bidi text are kept.
 pub fn content(field: &str, text: String) -> Result<String, String> {
     if text.trim().is_empty() {
         return Err(format!("{field} must not be empty"));
     }
-    if text.contains('\0') {
-        return Err(format!("{field} must not contain NUL characters (U+0000)"));
-    }
+    no_nul(field, &text)?;
     if text.chars().count() > MAX_CONTENT_CHARS {
         return Err(format!(
             "{field} is longer than {MAX_CONTENT_CHARS} characters"

@@ -77,7 +77,7 @@ fn decode_frame(frame: Frame<'_>) -> Result<CallInbound, Refusal> {
 fn decode_text(text: &str) -> Result<CallInbound, Refusal> {
     if let Ok(flat) = serde_json::from_str::<Flat<'_>>(text) {
         match (flat.kind.as_ref(), flat.text) {
-            ("transcript", Some(text)) if !text.trim().is_empty() => {
+            ("transcript", Some(text)) if !text.trim().is_empty() && !text.contains('\0') => {
                 return Ok(CallInbound::Transcript { text });
             }
             ("start_call", _) => {
@@ -93,6 +93,10 @@ fn decode_text(text: &str) -> Result<CallInbound, Refusal> {
         CallInbound::Transcript { text } if text.trim().is_empty() => {
             Err(Refusal::new("invalid_fields", "transcript: text is empty"))
         }
+        CallInbound::Transcript { text } => match input::no_nul("transcript: text", &text) {
+            Ok(()) => Ok(CallInbound::Transcript { text }),
+            Err(problem) => Err(Refusal::new("invalid_fields", problem)),
+        },
         inbound => Ok(inbound),
     }
 }
@@ -365,6 +369,10 @@ mod tests {
         assert_eq!(refusal(r#"{"type":"transcript"}"#), "invalid_fields");
         assert_eq!(
             refusal(r#"{"type":"transcript","text":5}"#),
+            "invalid_fields"
+        );
+        assert_eq!(
+            refusal(r#"{"type":"transcript","text":"a\u0000b"}"#),
             "invalid_fields"
         );
         assert_eq!(
