@@ -168,21 +168,31 @@ def unread_desk(args, host, port):
 
 
 def idle_http(args, host, port):
+    import asyncio
+
+    request = f"GET /api/health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+
+    async def one(gate):
+        async with gate:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(request)
+            await reader.read(65536)
+            return writer
+
+    async def run():
+        gate = asyncio.Semaphore(256)
+        started = time.monotonic()
+        held = await asyncio.gather(*(one(gate) for _ in range(args.connections)))
+        after, took = rss_mb(args.hub_pid), time.monotonic() - started
+        for writer in held:
+            writer.close()
+        return after, took
+
     before = rss_mb(args.hub_pid)
-    held = []
-    for _ in range(args.connections):
-        sock = socket.create_connection((host, port))
-        sock.sendall(f"GET /api/health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
-        held.append(sock)
-    for sock in held:
-        sock.settimeout(10)
-        sock.recv(65536)
-    time.sleep(2)
-    after = rss_mb(args.hub_pid)
-    for sock in held:
-        sock.close()
-    return {"scenario": "idle-http", "connections": len(held),
-            "kb_per_connection": round((after - before) * 1024 * 1.024 / len(held), 2)}
+    after, took = asyncio.run(run())
+    return {"scenario": "idle-http", "connections": args.connections,
+            "opened_in_s": round(took, 2),
+            "kb_per_connection": round((after - before) * 1024 * 1.024 / args.connections, 2)}
 
 
 def main():
