@@ -24,6 +24,10 @@ const HTTP_HEADROOM: usize = 1024;
 /// The fewest connections kept for plain HTTP requests.
 const MIN_HTTP: usize = 256;
 
+/// When both the socket and the stream limits shrink to fit, the parts sockets take for every
+/// part streams take: sockets carry most of the hub's traffic.
+const SOCKET_PARTS: usize = 3;
+
 /// The most descriptors the kernel lets one process have (`/proc/sys/fs/nr_open`), or a
 /// conservative fallback.
 fn kernel_ceiling() -> u64 {
@@ -130,8 +134,8 @@ pub fn fit_connections(config: &Config) -> Result<ConnectionBudget, ConfigError>
 }
 
 /// The budget for `config` under an open-file limit of `open_files`: a socket or stream limit set
-/// explicitly is kept and must fit; one left at its default shrinks to share what is left
-/// evenly. Plain HTTP keeps [`HTTP_HEADROOM`] connections, or a quarter of what the explicit
+/// explicitly is kept and must fit; one left at its default shrinks to what is left (see
+/// [`share_the_rest`]). Plain HTTP keeps [`HTTP_HEADROOM`] connections, or a quarter of what the explicit
 /// limits leave if less, and never fewer than [`MIN_HTTP`].
 pub fn connection_budget(
     config: &Config,
@@ -177,17 +181,35 @@ pub fn connection_budget(
     }
     let left = room - fixed;
     let http = (left / 4).clamp(MIN_HTTP, HTTP_HEADROOM);
-    let each = (left - http) / flexible.max(1);
-    let fit = |share: &Share| match share.set {
-        true => share.wanted,
-        false => share.wanted.min(each),
-    };
+    let (sockets, streams) = share_the_rest(&shares, left - http);
     Ok(ConnectionBudget {
         open_files,
-        sockets: fit(&shares[0]),
-        streams: fit(&shares[1]),
+        sockets,
+        streams,
         http,
     })
+}
+
+/// The socket and stream limits when `rest` connections are left for those kept at their
+/// defaults (at least one each): a limit set explicitly stays as set; one left at its default
+/// takes what it wants of the rest, at most all of it; two left at their defaults share it,
+/// sockets taking [`SOCKET_PARTS`] parts for every part of streams, and either takes what the
+/// other leaves.
+fn share_the_rest([sockets, streams]: &[Share; 2], rest: usize) -> (usize, usize) {
+    match (sockets.set, streams.set) {
+        (true, true) => (sockets.wanted, streams.wanted),
+        (true, false) => (sockets.wanted, streams.wanted.min(rest)),
+        (false, true) => (sockets.wanted.min(rest), streams.wanted),
+        (false, false) => {
+            let socket_part = rest - rest / (SOCKET_PARTS + 1);
+            let left_by_streams = rest.saturating_sub(streams.wanted);
+            let taken = sockets
+                .wanted
+                .min(socket_part.max(left_by_streams))
+                .min(rest - 1);
+            (taken, streams.wanted.min(rest - taken))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -208,18 +230,27 @@ mod tests {
 
     #[test]
     fn the_defaults_shrink_under_a_low_limit_and_still_fit() {
-        for open_files in [1024, 4096, 20_000] {
+        for open_files in [392, 1024, 4096, 20_000, 30_000] {
             let budget = connection_budget(&Config::default(), open_files).expect("fits");
             let kept = RESERVED_DESCRIPTORS + open_files / SPARE_SHARE;
             assert!(budget.total() as u64 <= open_files - kept, "{budget:?}");
             assert!(budget.sockets > 0 && budget.streams > 0 && budget.http > 0);
-            assert_eq!(budget.sockets, budget.streams, "shared evenly");
+            assert!(
+                budget.sockets >= budget.streams,
+                "sockets first: {budget:?}"
+            );
         }
-        let budget = connection_budget(&Config::default(), 1024).expect("fits");
+        let fit = |open_files| {
+            let budget = connection_budget(&Config::default(), open_files).expect("fits");
+            (budget.sockets, budget.streams, budget.http)
+        };
+        assert_eq!(fit(1024), (468, 156, 256), "three parts to one");
         assert_eq!(
-            (budget.sockets, budget.streams, budget.http),
-            (312, 312, 256)
+            fit(20_000),
+            (10_000, 8_536, 1024),
+            "streams take what sockets leave"
         );
+        assert_eq!(fit(392), (1, 1, 256), "the least that can start");
     }
 
     #[test]
@@ -259,7 +290,7 @@ mod tests {
         let mut config = Config::default();
         let budget = connection_budget(&config, 1024).expect("fits");
         budget.apply(&mut config);
-        assert_eq!(config.sockets.max_connections, 312);
-        assert_eq!(config.server.sse_max_streams, 312);
+        assert_eq!(config.sockets.max_connections, 468);
+        assert_eq!(config.server.sse_max_streams, 156);
     }
 }
