@@ -93,11 +93,11 @@ pub struct ConnectionMetrics {
     pub connections_total: Counter,
     /// Counter: sockets refused because the connection limit was reached.
     pub connections_refused: Counter,
-    /// Counter: inbound frames refused with an error frame.
-    pub frames_rejected: Counter,
     /// The HTTP edge's refusals and event streams.
     #[serde(flatten)]
     pub edge: EdgeMetrics,
+    /// Counter: inbound frames refused with an error frame.
+    pub frames_rejected: Counter,
 }
 
 /// The counters of the HTTP edge, kept by its gate, its body checks and its event streams:
