@@ -36,7 +36,7 @@ DATA=
 start_server() {
   DATA=$(mktemp -d)
   DATABASE_PATH="$DATA/switchboard.db" WORKERS=$WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn \
-    WS_MAX_CONNECTIONS=100000 CALL_QUEUE_LIMIT=100000 "$1" >"$OUT/server.log" 2>&1 &
+    CALL_QUEUE_LIMIT=100000 "$1" >"$OUT/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && return 0

@@ -102,8 +102,9 @@ for build in ["before", "after"]:
     bot = [u["back_to_bot_after_s"] for u in unread]
     shown = lambda v: "never (20 s)" if v is None else f"{v:.1f}"
     answer = huge[0]["close_code"] or huge[0]["outcome"]
+    peaks = [h["rss_peak_mb"] for h in huge]
     print(f"| {build} | {med(h['bytes_sent'] for h in huge) / 1e6:,.1f} "
-          f"| {' / '.join(f'{h[\"rss_peak_mb\"]:.0f}' for h in huge)} | {answer} "
+          f"| {' / '.join(f'{peak:.0f}' for peak in peaks)} | {answer} "
           f"| {' / '.join(shown(v) for v in let_go)} "
           f"| {shown(med(bot)) if None not in bot else 'never (20 s)'} "
           f"| {' / '.join(f'{v:.1f}' for v in idle)} | {med(idle):.1f} | {med(http):.1f} "

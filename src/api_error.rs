@@ -55,6 +55,18 @@ pub enum ApiError {
     /// An actor did not answer (the hub is shutting down).
     #[error("the hub is shutting down")]
     Unavailable,
+    /// The request's body did not arrive within the body timeout; the connection is closed.
+    #[error("{0}")]
+    RequestTimeout(String),
+    /// The request's body is over the limit; the connection is closed.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// The client's address holds its limit of connections; this one is closed.
+    #[error("this address already holds {0} connections; close some and try again")]
+    TooManyConnections(usize),
+    /// The hub holds its limit of event streams.
+    #[error("the hub already serves {0} event streams; try again later")]
+    TooManyStreams(usize),
 }
 
 /// The JSON error body.
@@ -84,7 +96,22 @@ impl ApiError {
             ApiError::TooManySubscribers(_) => "too_many_subscribers",
             ApiError::StoreUnavailable(_) => "store_unavailable",
             ApiError::Unavailable => "unavailable",
+            ApiError::RequestTimeout(_) => "request_timeout",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::TooManyConnections(_) => "too_many_connections",
+            ApiError::TooManyStreams(_) => "too_many_streams",
         }
+    }
+
+    /// Whether the connection is closed after the answer: the client sent more than it was
+    /// allowed, or holds more than it may, or its body is still on its way.
+    fn closes_connection(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RequestTimeout(_)
+                | ApiError::PayloadTooLarge(_)
+                | ApiError::TooManyConnections(_)
+        )
     }
 }
 
@@ -122,7 +149,12 @@ impl ResponseError for ApiError {
             ApiError::TooManySubscribers(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Unavailable | ApiError::QueueFull(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::QueueFull(_) | ApiError::TooManyStreams(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -130,6 +162,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if let ApiError::MethodNotAllowed { allowed, .. } = self {
             response.insert_header(("Allow", *allowed));
+        }
+        if self.closes_connection() {
+            response.force_close();
         }
         let status = match self {
             ApiError::Conflict { status, .. } => Some(*status),

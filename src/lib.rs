@@ -11,19 +11,23 @@
 
 mod api_error;
 pub mod config;
+mod gate;
 mod http;
 mod input;
 mod limits;
 mod peer;
+mod refusals;
 pub mod wire;
 mod wiring;
 pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Addr;
 use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use switchboard_actors::kernel::clock;
 use switchboard_actors::kernel::close::CloseCode;
@@ -32,12 +36,13 @@ use switchboard_actors::store::{Checkpoint, Store, StoreError};
 use switchboard_actors::takeover::Sessions;
 
 pub use config::{Config, ConfigError};
-pub use limits::raise_open_file_limit;
+pub use limits::{ConnectionBudget, fit_connections, raise_open_file_limit};
 
+use gate::Gate;
+use http::stream_limits::StreamLimits;
+use peer::PeerCounts;
+use refusals::Refusals;
 use wiring::Actors;
-
-/// Connections each worker accepts beyond the socket limit, for plain HTTP clients.
-const HTTP_CONNECTION_HEADROOM: usize = 1024;
 
 /// Why the hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +73,8 @@ pub struct Hub {
 pub struct HubHandle {
     /// The HTTP server's handle.
     server: ServerHandle,
+    /// Told to refuse new requests and close connections after their answers.
+    gate: Arc<Gate>,
     /// Told to close every socket with 1001.
     registry: Addr<ConnectionRegistry>,
     /// Told to end every SSE stream.
@@ -106,13 +113,16 @@ impl Hub {
 }
 
 impl HubHandle {
-    /// Graceful shutdown: stop accepting, close every socket with 1001 "going away" and end
-    /// every SSE stream, wait until the sockets have gone (at most half the drain time), then
-    /// let the server finish what is in flight (at most the configured shutdown timeout). Every
-    /// acknowledged write was committed before it was acknowledged, so nothing waits to be
-    /// written; [`Hub::stopped`] checkpoints the store last.
+    /// Graceful shutdown: answer every new request 503 `unavailable` and close each connection
+    /// after its answer, close every socket with 1001 "going away" and end every SSE stream,
+    /// wait until the sockets have gone and the requests in flight have been answered (at most
+    /// half the drain time), then stop accepting and let the server finish what is left (at
+    /// most the configured shutdown timeout). The listener stays open until then, so a client
+    /// that connects meanwhile hears 503 rather than a reset. Every acknowledged write was
+    /// committed before it was acknowledged, so nothing waits to be written; [`Hub::stopped`]
+    /// checkpoints the store last.
     pub async fn shutdown(&self) {
-        self.server.pause().await;
+        self.gate.stop_admitting();
         self.sessions.hub_stopping();
         let told = self
             .registry
@@ -125,44 +135,75 @@ impl HubHandle {
         log::info!("shutting down: closing {told} sockets");
         let deadline = clock::now() + self.drain / 2;
         while clock::now() < deadline {
-            match self.registry.send(CountConnections).await {
-                Ok(0) | Err(_) => break,
-                Ok(_) => actix_rt::time::sleep(Duration::from_millis(10)).await,
+            let sockets = self.registry.send(CountConnections).await.unwrap_or(0);
+            if sockets == 0 && self.gate.requests_in_flight() == 0 {
+                break;
             }
+            actix_rt::time::sleep(Duration::from_millis(10)).await;
         }
         self.server.stop(true).await;
     }
 }
 
 /// Starts the actors and the HTTP server on `listener`. Must be called inside an actix system.
-pub fn start(config: Config, listener: TcpListener) -> Result<Hub, StartError> {
+pub fn start(mut config: Config, listener: TcpListener) -> Result<Hub, StartError> {
     config.validate()?;
+    let budget = limits::fit_connections(&config)?;
+    budget.apply(&mut config);
+    let workers = config.server.worker_threads();
+    log::info!(
+        "room for {} sockets, {} event streams and {} more HTTP connections ({} per worker) \
+         under the open-file limit of {}",
+        budget.sockets,
+        budget.streams,
+        budget.http,
+        budget.per_worker(workers),
+        budget.open_files
+    );
     let local_addr = listener.local_addr()?;
     let actors = Actors::start(&config)?;
     let (registry, sessions) = (actors.sockets.registry.clone(), actors.sessions.clone());
     let (store, store_thread) = (actors.store.clone(), actors.store_thread.clone());
     let drain_seconds = config.server.shutdown_timeout.as_millis().div_ceil(1000) as u64;
-    let max_connections = config
-        .sockets
-        .max_connections
-        .saturating_add(HTTP_CONNECTION_HEADROOM);
+    let refusals = Arc::new(Refusals::new(actors.sockets.metrics.clone()));
+    let server_config = &config.server;
+    let gate = Gate::new(
+        server_config.body_timeout,
+        server_config.max_connections_per_ip,
+        refusals.clone(),
+    );
+    let streams = StreamLimits::new(
+        server_config.sse_max_streams,
+        config.sockets.write_timeout,
+        config.sockets.send_buffer,
+        refusals.clone(),
+    );
+    let peers = PeerCounts::new(server_config.max_connections_per_ip);
+    let admitting = gate.clone();
     let server = HttpServer::new(move || {
+        let gate = admitting.clone();
         App::new()
+            .wrap(from_fn(move |req, next| {
+                gate::admit(gate.clone(), req, next)
+            }))
+            .app_data(web::Data::from(refusals.clone()))
+            .app_data(web::Data::from(streams.clone()))
             .configure(|cfg| actors.register(cfg))
             .configure(http::routes)
             .configure(ws::routes)
             .default_service(web::to(http::not_found))
     })
-    .workers(config.server.worker_threads())
-    .on_connect(peer::PeerSocket::on_connect)
+    .workers(workers)
+    .on_connect(move |connection, data| peers.on_connect(connection, data))
     .tcp_nodelay(true)
-    .max_connections(max_connections)
+    .max_connections(budget.per_worker(workers))
     .disable_signals()
     .shutdown_timeout(drain_seconds)
     .listen(listener)?
     .run();
     let handle = HubHandle {
         server: server.handle(),
+        gate,
         registry,
         sessions,
         store,

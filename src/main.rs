@@ -1,7 +1,9 @@
 //! The `switchboard` binary. Receives flags, the environment and, later, SIGINT or SIGTERM;
-//! starts logging, raises the open-file limit (one descriptor per socket), binds the listener,
-//! sends the URL it serves as the first line on standard output (so a script that starts it
-//! with `--port 0` learns the port without reading the log), and runs the hub until a signal.
+//! starts logging, raises the open-file limit (one descriptor per socket), refuses settings
+//! that are invalid or ask for more connections than that limit leaves room for, binds the
+//! listener, sends the URL it serves as the first line on standard output (so a script that
+//! starts it with `--port 0` learns the port without reading the log), and runs the hub until a
+//! signal.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -19,7 +21,8 @@ async fn main() -> ExitCode {
         Ok(limit) => log::info!("open-file limit: {limit}"),
         Err(error) => log::warn!("cannot raise the open-file limit: {error}"),
     }
-    if let Err(error) = config.validate() {
+    let fits = |config: &Config| switchboard::fit_connections(config).map(drop);
+    if let Err(error) = config.validate().and_then(|()| fits(&config)) {
         log::error!("invalid configuration: {error}");
         return ExitCode::from(2);
     }

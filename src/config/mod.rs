@@ -83,6 +83,24 @@ pub enum ConfigError {
         /// The configured timeout.
         timeout: Duration,
     },
+    /// The connections configured need more descriptors than the open-file limit leaves.
+    #[error(
+        "{settings} with {http} connections kept for plain HTTP need at least {wanted} \
+         connections, but the open-file limit ({open_files}) leaves room for {room}; lower the \
+         setting or raise the limit (e.g. `ulimit -n`)"
+    )]
+    TooManyForOpenFiles {
+        /// The settings that do not fit, with their values.
+        settings: String,
+        /// The fewest connections they need, the HTTP headroom included.
+        wanted: usize,
+        /// Connections kept for plain HTTP requests.
+        http: usize,
+        /// The open-file limit in force.
+        open_files: u64,
+        /// Connections that fit under it.
+        room: usize,
+    },
 }
 
 impl From<MustBePositive> for ConfigError {

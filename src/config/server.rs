@@ -27,6 +27,30 @@ pub struct ServerConfig {
         value_parser = parse_duration
     )]
     pub shutdown_timeout: Duration,
+    /// Longest wait for a request's whole body once its head has arrived; then 408 and the
+    /// connection is closed.
+    #[arg(
+        long = "body-timeout",
+        env = "HTTP_BODY_TIMEOUT",
+        default_value = "10",
+        value_parser = parse_duration
+    )]
+    pub body_timeout: Duration,
+    /// Most connections one client address may hold; requests on the next get 429. `0` turns
+    /// the cap off (behind a proxy every client shares the proxy's address).
+    #[arg(
+        long = "max-connections-per-ip",
+        env = "MAX_CONNECTIONS_PER_IP",
+        default_value_t = 1_000
+    )]
+    pub max_connections_per_ip: usize,
+    /// Most SSE streams at once, all sessions together; the next gets 503 `too_many_streams`.
+    #[arg(
+        long = "sse-max-streams",
+        env = "SSE_MAX_STREAMS",
+        default_value_t = 10_000
+    )]
+    pub sse_max_streams: usize,
 }
 
 impl ServerConfig {
@@ -38,7 +62,11 @@ impl ServerConfig {
 
     /// Checks the settings that must be positive.
     pub fn validate(&self) -> Result<(), MustBePositive> {
-        all_positive(&[("workers", self.workers == Some(0))])
+        all_positive(&[
+            ("workers", self.workers == Some(0)),
+            ("the body timeout", self.body_timeout.is_zero()),
+            ("the SSE stream limit", self.sse_max_streams == 0),
+        ])
     }
 }
 

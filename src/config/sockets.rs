@@ -59,8 +59,8 @@ pub struct SocketConfig {
         value_parser = parse_duration
     )]
     pub write_timeout: Duration,
-    /// Kernel send buffer of each socket, in bytes: what a client that stops reading can pin;
-    /// `0` leaves the kernel's autotuning (up to megabytes).
+    /// Kernel send buffer of each socket and SSE stream, in bytes: what a client that stops
+    /// reading can pin; `0` leaves the kernel's autotuning (up to megabytes).
     #[arg(
         long = "send-buffer",
         env = "WS_SEND_BUFFER",

@@ -2,11 +2,16 @@
 //! `Last-Event-ID` or `?last_event_id=`); sends every session event as `id: <seq>` plus one
 //! `data:` JSON line, replaying what the client missed first, with keep-alive comments while
 //! the session is quiet. The opening block sets the last event id to where the stream starts,
-//! so a browser that reconnects before the first event still resumes from there. Also frames
-//! the one-shot streams of `/api/chat/stream`.
+//! so a browser that reconnects before the first event still resumes from there. A stream
+//! takes a place under the hub's limit of streams (503 `too_many_streams` when none is left)
+//! and is watched: one whose client stops taking its frames is cut (see [`stream_limits`]).
+//! Also frames the one-shot streams of `/api/chat/stream`.
+//!
+//! [`stream_limits`]: super::stream_limits
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -21,7 +26,9 @@ use switchboard_actors::takeover::{Sessions, TakeoverConfig};
 use tokio::sync::mpsc;
 
 use super::fields;
+use super::stream_limits::{Progress, StreamLimits, StreamSlot};
 use crate::api_error::ApiError;
+use crate::peer::PeerSocket;
 use crate::wire::takeover::conversation::PushedEvent;
 use crate::wire::takeover::rest::EventsQuery;
 use crate::wire::text;
@@ -56,6 +63,7 @@ pub async fn follow(
     query: web::Query<EventsQuery>,
     sessions: web::Data<Sessions>,
     config: web::Data<TakeoverConfig>,
+    limits: web::Data<StreamLimits>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
     let header = req
@@ -68,6 +76,7 @@ pub async fn follow(
             ApiError::InvalidField("Last-Event-ID must be a sequence number".into())
         })?),
     };
+    let slot = limits.admit()?;
     let subscription = sessions.ask(&name, Subscribe { after }).await??;
     let mut replay = VecDeque::new();
     let start = after.unwrap_or(subscription.last_seq);
@@ -84,6 +93,8 @@ pub async fn follow(
         replay,
         live: subscription.live,
         keepalive: keepalive(config.sse_keepalive_interval),
+        progress: limits.watch(PeerSocket::of(&req)),
+        _slot: slot,
     };
     Ok(sse_response().streaming(stream))
 }
@@ -103,12 +114,28 @@ struct EventStream {
     live: mpsc::Receiver<SessionEvent>,
     /// When to send a keep-alive comment.
     keepalive: Interval,
+    /// How its frames are taken, as its watcher sees it.
+    progress: Rc<Progress>,
+    /// Its place under the hub's limit of streams.
+    _slot: StreamSlot,
 }
 
 impl Stream for EventStream {
     type Item = Result<Bytes, actix_web::Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = self.as_mut().next_frame(cx);
+        self.progress.asked(matches!(next, Poll::Ready(Some(_))));
+        next
+    }
+}
+
+impl EventStream {
+    /// The next frame: replayed, live, or a keep-alive once an interval has passed quietly.
+    fn next_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, actix_web::Error>>> {
         if let Some(frame) = self.replay.pop_front() {
             return Poll::Ready(Some(Ok(frame)));
         }
@@ -130,11 +157,15 @@ impl Stream for EventStream {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use chrono::Utc;
     use futures_util::{FutureExt, StreamExt};
+    use switchboard_actors::kernel::metrics::ConnectionMetrics;
     use switchboard_actors::takeover::model::{EventKind, Speaker};
 
     use super::*;
+    use crate::refusals::Refusals;
 
     /// The next block of `stream` if one is ready now.
     fn ready(stream: &mut EventStream) -> Option<Bytes> {
@@ -148,10 +179,14 @@ mod tests {
         let every = Duration::from_millis(200);
         let just = every / 4;
         let (events, live) = mpsc::channel(4);
+        let metrics = Arc::new(ConnectionMetrics::default());
+        let limits = StreamLimits::new(1, every, 0, Arc::new(Refusals::new(metrics)));
         let mut stream = EventStream {
             replay: VecDeque::new(),
             live,
             keepalive: keepalive(every),
+            progress: limits.watch(None),
+            _slot: limits.admit().expect("room for the stream"),
         };
         let keep_alive = Bytes::from_static(b": keep-alive\n\n");
 

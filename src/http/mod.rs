@@ -2,6 +2,7 @@
 //! every failure is a JSON body `{"error", "detail"}` (see [`ApiError`]). Each handler takes
 //! only the actor addresses it uses, as `web::Data` registered by the wiring.
 
+mod body;
 mod calls;
 mod chat;
 mod events;
@@ -9,13 +10,15 @@ mod fields;
 mod health;
 mod manual;
 mod sessions;
+pub mod stream_limits;
 
 use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
 
 use crate::api_error::ApiError;
 
-/// Largest JSON body accepted by the REST API.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest JSON body accepted by the REST API; the gate refuses a larger declared length
+/// before reading it.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Registers the REST endpoints and the JSON body rules.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -27,7 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::JsonConfig::default()
             .limit(MAX_BODY_BYTES)
             .content_type_required(false)
-            .error_handler(|err, _| ApiError::InvalidBody(err.to_string()).into()),
+            .error_handler(body::json_error),
     )
     .service(endpoint(
         "/api/health",

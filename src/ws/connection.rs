@@ -23,7 +23,7 @@ use crate::ws::dialect::seam::{
     Busy, Dialect, Flow, Frame, Link, MAX_TASKS, Refusal, Socket, TaskId, Work,
 };
 use crate::ws::fragments::{Assembled, Reassembly};
-use crate::ws::outbox::Outbox;
+use crate::ws::outbox::{CLOSE_LINGER, FAILED_LINGER, Outbox};
 use crate::ws::transport::Received;
 
 /// The socket actor, generic over its protocol.
@@ -56,6 +56,9 @@ struct State {
     closing: bool,
     /// The hub closed the socket because it is shutting down.
     shutting_down: bool,
+    /// The hub failed the socket for breaking the protocol: what follows is not read, and the
+    /// connection is cut as soon as the close frame has gone.
+    failed: bool,
     /// Work the dialect started that is still running.
     tasks: HashMap<TaskId, SpawnHandle>,
     /// The id of the next piece of work.
@@ -84,6 +87,7 @@ impl<D: Dialect> Connection<D> {
                 registered: false,
                 closing: false,
                 shutting_down: false,
+                failed: false,
                 tasks: HashMap::new(),
                 next_task: 0,
             },
@@ -231,6 +235,10 @@ fn close<A: Actor<Context = Context<A>>>(
         return;
     }
     state.shutting_down = code == CloseCode::GoingAway;
+    state.failed = matches!(
+        code,
+        CloseCode::ProtocolError | CloseCode::InvalidPayload | CloseCode::TooBig
+    );
     state
         .outbox
         .close(Some((code.code(), Some(reason.to_owned()))));
@@ -380,7 +388,11 @@ impl<D: Dialect> Actor for Connection<D> {
 
     fn stopping(&mut self, _: &mut Self::Context) -> Running {
         self.state.outbox.finish();
-        self.state.outbox.cut_later();
+        let linger = match self.state.failed {
+            true => FAILED_LINGER,
+            false => CLOSE_LINGER,
+        };
+        self.state.outbox.cut_later(linger);
         if std::mem::take(&mut self.state.registered) {
             let conn_id = self.state.id;
             self.state.registry.do_send(Deregister { conn_id });

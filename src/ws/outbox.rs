@@ -27,6 +27,10 @@ use crate::peer::PeerSocket;
 /// How long a closed socket's client has to let go of the connection before the hub cuts it.
 pub const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
+/// How long the close frame of a socket failed for breaking the protocol has to go out before
+/// the hub cuts the connection (and stops taking, and dropping, what the client still sends).
+pub const FAILED_LINGER: Duration = Duration::from_millis(50);
+
 /// What the connection and its response body share.
 struct Shared {
     /// Encoded frames the dispatcher has not taken yet.
@@ -180,9 +184,9 @@ impl Outbox {
         }
     }
 
-    /// A watcher that cuts the connection if its client still holds it [`CLOSE_LINGER`] from
-    /// now; it runs on this worker thread.
-    pub fn cut_later(&self) {
+    /// A watcher that cuts the connection if its client still holds it `linger` from now; it
+    /// runs on this worker thread.
+    pub fn cut_later(&self, linger: Duration) {
         if !self.body_alive() {
             return;
         }
@@ -191,7 +195,7 @@ impl Outbox {
             peer: self.peer,
         };
         actix_rt::spawn(async move {
-            actix_rt::time::sleep(CLOSE_LINGER).await;
+            actix_rt::time::sleep(linger).await;
             if outbox.body_alive() {
                 log::debug!("cutting a closed socket whose client did not let go");
                 outbox.cut();

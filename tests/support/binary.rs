@@ -1,8 +1,8 @@
 //! The real `switchboard` binary in a child process: [`spawn_binary`] starts it on an
 //! ephemeral loopback port with extra environment variables and learns its address from the
 //! first line it prints; the [`Binary`] it returns is a [`HubClient`] for that address, waits
-//! for the process to exit and kills it when dropped. [`TempDatabase`] is a database file
-//! that cleans up after itself.
+//! for the process to exit and kills it when dropped. [`run_binary_to_exit`] runs one that
+//! should refuse to start. [`TempDatabase`] is a database file that cleans up after itself.
 
 use std::io::{BufRead, BufReader, Read};
 use std::ops::Deref;
@@ -62,6 +62,46 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
     Binary {
         child,
         client: HubClient::new(addr),
+    }
+}
+
+/// Runs the binary as [`spawn_binary`] does, with these extra environment variables, until it
+/// exits by itself (at most [`PATIENCE`]; it is killed when the wait fails); returns how it
+/// exited and what it wrote on standard error.
+pub async fn run_binary_to_exit(env: &[(&str, &str)]) -> (ExitStatus, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    command
+        .env("HOST", "127.0.0.1")
+        .env("PORT", "0")
+        .env("WORKERS", "1")
+        .env("DATABASE_PATH", ":memory:")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let mut child = Reaped(command.spawn().expect("spawn the hub binary"));
+    let mut stderr = child.0.stderr.take().expect("stderr piped");
+    let read = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let status = eventually("the binary to exit by itself", async || {
+        child.0.try_wait().expect("poll the child")
+    })
+    .await;
+    (status, read.join().expect("the stderr reader"))
+}
+
+/// A child process that is killed (if it still runs) and reaped when dropped.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    /// Kills the process if it still runs, and reaps it.
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 

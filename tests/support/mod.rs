@@ -6,13 +6,15 @@
 //!
 //! The submodules add what some test files need: [`ws`] the WebSocket client, [`sse`] the
 //! server-sent-events reader, [`calls`] seed 000's call helpers, [`takeover`] seed 001's
-//! takeover helpers, and [`binary`] the real binary in a child process.
+//! takeover helpers, [`binary`] the real binary in a child process, and [`raw`] plain TCP
+//! for clients that misbehave.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
 
 pub mod binary;
 pub mod calls;
+pub mod raw;
 pub mod raw_ws;
 pub mod sse;
 pub mod takeover;

@@ -10,8 +10,8 @@ use crate::kernel::settings::{MustBePositive, all_positive, parse_duration};
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Calls (seed 000)")]
 pub struct CallConfig {
-    /// An issued leg that opens no socket in this time is dropped; ended calls are remembered
-    /// this long.
+    /// An issued leg that opens no socket in this time is dropped; a leg that left the queue
+    /// unmatched is remembered as ended this long (matched calls are kept in the store).
     #[arg(
         long = "call-connect-timeout",
         env = "CALL_CONNECT_TIMEOUT",

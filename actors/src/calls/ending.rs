@@ -32,6 +32,24 @@ impl EndReason {
             EndReason::ServerShutdown => "server_shutdown",
         }
     }
+
+    /// Every reason.
+    const ALL: [EndReason; 7] = [
+        EndReason::HungUp(Role::Customer),
+        EndReason::HungUp(Role::Agent),
+        EndReason::Disconnected(Role::Customer),
+        EndReason::Disconnected(Role::Agent),
+        EndReason::EndedViaApi,
+        EndReason::ConnectTimeout,
+        EndReason::ServerShutdown,
+    ];
+
+    /// The reason whose wire form is `text`, if any.
+    pub fn from_wire(text: &str) -> Option<EndReason> {
+        EndReason::ALL
+            .into_iter()
+            .find(|reason| reason.as_str() == text)
+    }
 }
 
 /// Who asked for a call to end.
@@ -53,5 +71,18 @@ impl EndOrigin {
             }
             EndOrigin::Api => Some(EndReason::EndedViaApi),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_reads_back_from_its_wire_form() {
+        for reason in EndReason::ALL {
+            assert_eq!(EndReason::from_wire(reason.as_str()), Some(reason));
+        }
+        assert_eq!(EndReason::from_wire("lost_in_space"), None);
     }
 }

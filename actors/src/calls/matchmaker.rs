@@ -3,7 +3,8 @@
 //! sockets, and [`CallClosed`] from calls. Sends `QueuePosition`, `CallEnded` and `Refused`
 //! events to waiting legs (and `CallEnded` to sockets of calls that already ended), starts
 //! one [`Call`] per pair, which tells both legs they are matched, and records matched and
-//! ended calls in the store. Transcripts never pass through here.
+//! ended calls in the store, where it also looks up the legs it no longer knows (ended long
+//! ago, or before a restart). Transcripts never pass through here.
 
 use std::sync::Arc;
 
@@ -26,8 +27,9 @@ use crate::kernel::close::CloseCode;
 use crate::kernel::handle::ConnHandle;
 use crate::kernel::ids::{CallId, PairId};
 use crate::kernel::role::Role;
-use crate::store::call_rows::{RecordCall, RecordCallEnd};
+use crate::store::call_rows::{FindCall, RecordCall, RecordCallEnd, RecordedLeg};
 use crate::store::database::Store;
+use crate::store::store_error::StoreError;
 
 /// The matchmaker actor.
 pub struct Matchmaker {
@@ -378,11 +380,38 @@ impl Handler<EndCall> for Matchmaker {
 }
 
 impl Handler<LookupCall> for Matchmaker {
-    type Result = Option<CallView>;
+    type Result = ResponseFuture<Option<CallView>>;
 
     fn handle(&mut self, msg: LookupCall, _: &mut Context<Self>) -> Self::Result {
-        self.legs.lookup(&msg.call_id)
+        if let Some(view) = self.legs.lookup(&msg.call_id) {
+            return Box::pin(std::future::ready(Some(view)));
+        }
+        let recorded = self.store.send(FindCall {
+            call_id: msg.call_id,
+        });
+        Box::pin(async move { recorded_view(recorded.await) })
     }
+}
+
+/// How a leg the Matchmaker no longer knows stands, from what the store recorded of its call:
+/// ended, for the recorded reason; a call recorded without an end was cut short by a stop that
+/// could not record it, and reads `server_shutdown`. `None` when nothing was recorded.
+fn recorded_view(
+    found: Result<Result<Option<RecordedLeg>, StoreError>, MailboxError>,
+) -> Option<CallView> {
+    let leg = match found {
+        Ok(Ok(leg)) => leg?,
+        Ok(Err(error)) => {
+            log::warn!("cannot look a call leg up in the store: {error}");
+            return None;
+        }
+        Err(_) => return None,
+    };
+    let reason = leg.end_reason.as_deref().and_then(EndReason::from_wire);
+    Some(CallView::Ended {
+        role: leg.role,
+        reason: reason.unwrap_or(EndReason::ServerShutdown),
+    })
 }
 
 impl Handler<ListCalls> for Matchmaker {

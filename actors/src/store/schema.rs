@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// Every migration, in order; version n is `MIGRATIONS[n - 1]`. Never edit one that shipped:
 /// add the next.
-const MIGRATIONS: [&str; 1] = [r#"
+const MIGRATIONS: [&str; 2] = [
+    r#"
 CREATE TABLE sessions (
     name       TEXT PRIMARY KEY,
     status     TEXT NOT NULL,
@@ -44,7 +45,12 @@ CREATE TABLE calls (
     ended_at         TEXT,
     end_reason       TEXT
 );
-"#];
+"#,
+    r#"
+CREATE INDEX calls_by_customer_leg ON calls (customer_call_id);
+CREATE INDEX calls_by_agent_leg ON calls (agent_call_id);
+"#,
+];
 
 /// Why the schema could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
@@ -100,8 +106,8 @@ mod tests {
     #[test]
     fn migrating_twice_is_harmless_and_a_newer_file_is_refused() {
         let mut conn = Connection::open_in_memory().expect("sqlite opens");
-        assert_eq!(migrate(&mut conn).expect("first run"), 1);
-        assert_eq!(migrate(&mut conn).expect("second run"), 1);
+        assert_eq!(migrate(&mut conn).expect("first run"), 2);
+        assert_eq!(migrate(&mut conn).expect("second run"), 2);
         conn.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'later')",
             [],
@@ -111,7 +117,7 @@ mod tests {
             migrate(&mut conn),
             Err(SchemaError::TooNew {
                 found: 99,
-                known: 1
+                known: 2
             })
         ));
     }
