@@ -243,3 +243,31 @@ async fn a_call_id_with_a_bidi_override_is_refused_naming_the_rule() {
         format!("start_call names call_999999999999 but this socket is {call_id}")
     );
 }
+
+#[actix_rt::test]
+async fn a_caller_name_with_a_bidi_override_is_refused_and_echoes_are_escaped() {
+    let hub = start_hub(test_config());
+    let (status, body) = hub
+        .post(
+            "/api/calls/start",
+            json!({"user_type": "customer", "user_name": "Ann\u{202E}nimda"}),
+        )
+        .await;
+    assert_refused(
+        status,
+        &body,
+        "user_name must not contain bidi control characters (U+202E)",
+    );
+    let (status, body) = hub
+        .get(&format!("/api/calls/match/call_{RLO_IN_PATH}x"))
+        .await;
+    assert_eq!(status, 404, "{body}");
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("call_\\u{202e}x") && !detail.contains('\u{202E}'),
+        "the echo is escaped: {body}"
+    );
+    let (status, body) = hub.get(&format!("/api/no{RLO_IN_PATH}where")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(!body.to_string().contains('\u{202E}'), "{body}");
+}

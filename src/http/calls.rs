@@ -11,6 +11,7 @@ use switchboard_actors::calls::{
 use switchboard_actors::kernel::ids::CallId;
 
 use crate::api_error::ApiError;
+use crate::input;
 use crate::wire::matching::{
     ActiveCallBody, CallListBody, EndCallResponse, LegName, MatchBody, PlacementBody,
     QueuedLegBody, StartCallRequest, StartCallResponse,
@@ -20,7 +21,7 @@ use crate::wire::matching::{
 const MAX_NAME_CHARS: usize = 100;
 
 fn parse_call_id(text: &str) -> Result<CallId, ApiError> {
-    CallId::parse(text).map_err(|_| ApiError::UnknownCall(text.chars().take(64).collect()))
+    CallId::parse(text).map_err(|_| ApiError::UnknownCall(input::shown(text)))
 }
 
 /// `POST /api/calls/start`: issue a leg, matched at once or queued.
@@ -41,6 +42,7 @@ pub async fn start(
             "user_name is longer than {MAX_NAME_CHARS} characters"
         )));
     }
+    input::name_chars("user_name", &user_name).map_err(ApiError::InvalidField)?;
     let started = matchmaker
         .send(StartCall {
             role: user_type,

@@ -15,6 +15,7 @@ pub mod stream_limits;
 use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
 
 use crate::api_error::ApiError;
+use crate::input;
 
 /// Largest JSON body accepted by the REST API; the gate refuses a larger declared length
 /// before reading it.
@@ -115,5 +116,5 @@ fn endpoint(path: &str, allowed: &'static str, route: Route) -> Resource {
 
 /// Any path without an endpoint.
 pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(req.path().chars().take(200).collect()))
+    Err(ApiError::NotFound(input::shown(req.path())))
 }
