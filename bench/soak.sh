@@ -25,7 +25,7 @@ mkdir -p "$OUT"
 
 DATA=$(mktemp -d)
 DATABASE_PATH="$DATA/switchboard.db" WORKERS=$WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn \
-  WS_MAX_CONNECTIONS=100000 CALL_QUEUE_LIMIT=100000 "$BINARY" >"$OUT/server.log" 2>&1 &
+  MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000 "$BINARY" >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 100); do
@@ -33,14 +33,16 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
+# The relay's pairs first: idle sockets are waiting customers, and would take its agents.
+"$LOADGEN" --url "$URL" --json "$OUT/calls.json" \
+  calls --pairs "$PAIRS" --rate "$RATE" --duration "$SECONDS_TOTAL" >"$OUT/calls.txt" 2>&1 &
+CALLS_PID=$!
+sleep 5
 "$LOADGEN" --url "$URL" --json "$OUT/idle.json" \
   idle --connections "$IDLE" --hold "$SECONDS_TOTAL" --server-pid "$SERVER_PID" \
   >"$OUT/idle.txt" 2>&1 &
 IDLE_PID=$!
 sleep 5
-"$LOADGEN" --url "$URL" --json "$OUT/calls.json" \
-  calls --pairs "$PAIRS" --rate "$RATE" --duration "$SECONDS_TOTAL" >"$OUT/calls.txt" 2>&1 &
-CALLS_PID=$!
 
 echo "second,rss_kib,connections_open" >"$OUT/rss.csv"
 for second in $(seq 0 10 "$SECONDS_TOTAL"); do
