@@ -6,13 +6,11 @@
 //! the README documents for that socket, that valid frames decode to exactly what was sent,
 //! and that error frames are JSON in the socket's format. The decoders are pure: no hub runs.
 
-#[path = "fuzz/frames.rs"]
-mod frames;
+mod fuzz;
 
 use actix::{Actor, Addr, AsyncContext, Context};
-use frames::{
-    Mutation, ValidFrame, json_like_text, json_value, json_value_or_frame_like_array, mutation,
-};
+use fuzz::frames::{self, ValidFrame};
+use fuzz::json::{Mutation, json_like_text, json_value, json_value_or_frame_like_array, mutation};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{Value, json};
@@ -221,7 +219,7 @@ impl Protocol {
     /// A valid frame, its fields in `order`: decodes to exactly what it says.
     fn round_trip(&self, frame: &ValidFrame, order: &[usize]) -> Result<(), TestCaseError> {
         let fields: Vec<_> = order.iter().map(|&i| frame.fields[i].clone()).collect();
-        let text = frames::object_text(&fields);
+        let text = fuzz::json::object_text(&fields);
         prop_assert_eq!(
             self.outcome(&text),
             Ok(frame.decodes_to.clone()),
@@ -234,7 +232,7 @@ impl Protocol {
     /// A mutated frame: decoded or refused with a documented code, and with the one code the
     /// mutation leaves no doubt about.
     fn mutated(&self, frame: &ValidFrame, mutation: &Mutation) -> Result<(), TestCaseError> {
-        let text = mutation.apply(frame);
+        let text = mutation.apply(&frame.fields);
         let outcome = self.decode_known(&text)?;
         let on_type = |i: &usize| i.is_multiple_of(frame.fields.len());
         let expected = match mutation {
@@ -374,7 +372,7 @@ proptest! {
     #[ignore = "the call socket's single-pass decoder reads arrays positionally and skips \
                 fields nested past the envelope's depth limit, which the envelope refuses"]
     fn call_fast_path_agrees_with_the_envelope(frame in frames::call_frame(), mutation in mutation()) {
-        let text = mutation.apply(&frame);
+        let text = mutation.apply(&frame.fields);
         prop_assert_eq!(CALL.outcome(&text), call_by_envelope(&text));
     }
 
@@ -388,7 +386,7 @@ proptest! {
         chars in MAX_DETAIL_CHARS..100_000,
     ) {
         for (protocol, frame) in [(&CALL, call), (&DESK, desk)] {
-            let text = Mutation::Huge(slot, chars).apply(&frame);
+            let text = Mutation::Huge(slot, chars).apply(&frame.fields);
             if let Err(refusal) = (protocol.decode)(Frame::Text(&text)) {
                 prop_assert!(refusal.detail.chars().count() <= MAX_DETAIL_CHARS);
             }
@@ -401,7 +399,7 @@ proptest! {
         slot in 0usize..8,
         depth in TOO_DEEP..1_000,
     ) {
-        let text = Mutation::Nest(slot, depth).apply(&frame);
+        let text = Mutation::Nest(slot, depth).apply(&frame.fields);
         prop_assert_eq!(DESK.outcome(&text), Err("invalid_json"));
     }
 
@@ -411,7 +409,7 @@ proptest! {
         slot in 0usize..8,
         depth in TOO_DEEP..1_000,
     ) {
-        let text = Mutation::Nest(slot, depth).apply(&frame);
+        let text = Mutation::Nest(slot, depth).apply(&frame.fields);
         let refused = envelope::decode::<CallInbound>(&text, CallInbound::TYPES).err();
         prop_assert_eq!(refused.map(|refusal| refusal.error), Some("invalid_json"));
     }
