@@ -118,6 +118,7 @@ async fn chaos_scenario_runs_sends_frames_and_leaves_the_hub_alive() {
         duration: 0.5,
         stall: 0.3,
         frames: 4,
+        push_rate: 100.0,
         max_in_flight: 64,
         seed: Some(9),
         hub_pid: Some(std::process::id()),

@@ -45,6 +45,10 @@ pub struct ChaosArgs {
     /// Frames in each salvo.
     #[arg(long, default_value_t = 8)]
     pub frames: usize,
+    /// Transcripts a second (8,000 characters each) sent at each stalled reader: 100 make
+    /// 12 MB over a 15 s stall, more than the kernel's socket buffers hide.
+    #[arg(long, default_value_t = 100.0)]
+    pub push_rate: f64,
     /// Most acts running at once; an act due beyond that is skipped and counted.
     #[arg(long, default_value_t = 512)]
     pub max_in_flight: usize,
@@ -100,15 +104,17 @@ pub async fn run(clients: &Clients, args: &ChaosArgs) -> Result<ChaosReport, Str
         seconds(args.duration, "duration")?,
         seconds(args.stall, "stall")?,
     );
-    if !(args.rate > 0.0 && args.rate.is_finite()) {
-        return Err(format!("--rate {} must be a positive number", args.rate));
+    for (value, flag) in [(args.rate, "rate"), (args.push_rate, "push-rate")] {
+        if !(value > 0.0 && value.is_finite()) {
+            return Err(format!("--{flag} {value} must be a positive number"));
+        }
     }
-    let (host, target) = resolve(clients.base()).await?;
+    let hub = resolve(clients.base()).await?;
     let seed = args.seed.unwrap_or_else(|| {
         let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
         since.map_or(0, |since| since.as_nanos() as u64)
     });
-    let stage = Rc::new(Stage::new(target, host, stall, args.frames));
+    let stage = Rc::new(Stage::new(hub, stall, args.frames, args.push_rate));
     let samples = Rc::new(RefCell::new(Vec::new()));
     let started = Instant::now();
     let sampler = args.hub_pid.map(|pid| {
@@ -262,6 +268,9 @@ impl ChaosReport {
         for (kind, outcomes) in &t.outcomes {
             println!("       {kind}: {}", listed(outcomes));
         }
+        if let Some(cut) = spread(&t.partner_cut_after_s) {
+            println!("       stalled readers cut, partner told after s: {cut}");
+        }
         if !t.setup_failures.is_empty() {
             println!("       setup failures ({})", listed(&t.setup_failures));
         }
@@ -278,6 +287,18 @@ impl ChaosReport {
     pub fn hub_alive(&self) -> bool {
         self.health == "ok"
     }
+}
+
+/// `min a  median b  max c  (n)` of the samples, if any.
+fn spread(samples: &[f64]) -> Option<String> {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (first, last) = (sorted.first()?, sorted.last()?);
+    let median = sorted[sorted.len() / 2];
+    let count = sorted.len();
+    Some(format!(
+        "min {first:.1}  median {median:.1}  max {last:.1}  ({count})"
+    ))
 }
 
 /// `label n, label n` for the counts.

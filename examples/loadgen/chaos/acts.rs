@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 use tokio::time::{Instant, sleep};
 
-use super::garble::{self, Protocol, Rng};
+use super::garble::{self, Protocol, Rng, Salvo};
 use super::tally::Tally;
 use super::wire::{self, Bits, Ending, Seen, TEXT, Upgraded};
 
@@ -24,6 +24,9 @@ const PATIENCE: Duration = Duration::from_secs(5);
 
 /// How long an act listens for the hub's answers after its last frame.
 const LINGER: Duration = Duration::from_secs(2);
+
+/// Characters in each transcript sent at a stalled reader.
+pub const LINE_CHARS: usize = 8000;
 
 /// Gap between two bytes of an oversize frame's trickle.
 const TRICKLE_GAP: Duration = Duration::from_millis(100);
@@ -86,8 +89,14 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// A stage for the hub at `target`.
-    pub fn new(target: SocketAddr, host: String, stall: Duration, frames: usize) -> Stage {
+    /// A stage for the hub at `target`: stalls of `stall`, salvos of `frames`, and
+    /// `push_rate` transcripts a second at each stalled reader.
+    pub fn new(
+        (host, target): (String, SocketAddr),
+        stall: Duration,
+        frames: usize,
+        push_rate: f64,
+    ) -> Stage {
         Stage {
             target,
             host,
@@ -95,7 +104,7 @@ impl Stage {
             pairing: Mutex::new(()),
             stall,
             frames,
-            push_gap: Duration::from_millis(5),
+            push_gap: Duration::from_secs_f64(1.0 / push_rate),
         }
     }
 
@@ -142,11 +151,12 @@ impl Stage {
         }
     }
 
-    /// Writes the salvo while reading what the hub answers, then listens for [`LINGER`].
-    async fn fire(&self, kind: &str, socket: Upgraded, salvo: Vec<Vec<u8>>) {
+    /// Writes the salvo while reading what the hub answers, then listens for [`LINGER`]; the
+    /// ending is counted under the act and the salvo's finale.
+    async fn fire(&self, kind: &str, socket: Upgraded, salvo: Salvo) {
         let (mut reader, mut writer) = socket.stream.into_split();
         let write = async {
-            for bytes in &salvo {
+            for bytes in &salvo.frames {
                 if let Err(error) = writer.write_all(bytes).await {
                     return Some(Ending::of(&error));
                 }
@@ -164,7 +174,7 @@ impl Stage {
         };
         let mut tally = self.tally.borrow_mut();
         tally.seen(seen);
-        tally.ending(kind, ending);
+        tally.ending(&format!("{kind} ending with {}", salvo.finale), ending);
     }
 
     /// A frame head declaring 16 MiB to 2 EiB, then one byte every [`TRICKLE_GAP`] for the
@@ -213,7 +223,9 @@ impl Stage {
     }
 
     /// A matched call whose customer leg opens its socket and never reads, while the agent
-    /// leg sends it 1 kB transcripts for the stall; then what the stalled leg finds.
+    /// leg sends it [`LINE_CHARS`]-character transcripts for the stall; then what the stalled
+    /// leg finds. When the hub cuts the stalled leg, the partner hears the call end: how long
+    /// that took is counted.
     async fn stalled_reader(&self, rng: &mut Rng) {
         let kind = Act::StalledReader.name();
         let Some((customer, agent)) = self.pair().await else {
@@ -225,7 +237,7 @@ impl Stage {
         let Some(sender) = self.open(kind, &format!("/ws/call/{agent}"), false).await else {
             return;
         };
-        let line = json!({"type": "transcript", "text": "x".repeat(1000)}).to_string();
+        let line = json!({"type": "transcript", "text": "x".repeat(LINE_CHARS)}).to_string();
         let line = wire::frame(Bits::whole(TEXT), line.as_bytes(), rng.mask());
         let until = Instant::now() + self.stall;
         let (mut reader, mut writer) = sender.stream.into_split();
@@ -239,8 +251,13 @@ impl Stage {
             }
         };
         let mut seen = Seen::default();
-        let read = wire::read_until_end(&mut reader, sender.leftover, until, &mut seen);
-        let (_, sender_ending) = join(push, read).await;
+        let pushed_at = Instant::now();
+        let read = async {
+            let ending = wire::read_until_end(&mut reader, sender.leftover, until, &mut seen);
+            let ending = ending.await;
+            (ending, pushed_at.elapsed())
+        };
+        let (_, (sender_ending, heard_for)) = join(push, read).await;
         let mut stalled_seen = Seen::default();
         let Upgraded {
             mut stream,
@@ -252,6 +269,9 @@ impl Stage {
         tally.seen(seen);
         tally.seen(stalled_seen);
         tally.ending("stalled reader's partner", sender_ending);
+        if sender_ending != Ending::Open {
+            tally.partner_cut_after_s.push(heard_for.as_secs_f64());
+        }
         tally.ending(kind, ending);
     }
 

@@ -1,8 +1,9 @@
 //! What the `chaos` scenario throws at a socket: a small seeded random source, the valid frames
 //! of the call and desk protocols, the mutations a broken client makes to them (a field
 //! dropped or retyped, a huge string, odd Unicode, deep nesting, cut text), and salvos of wire
-//! frames mixing those with random bytes, invalid UTF-8, fragmented messages and, at the end,
-//! one frame that breaks the WebSocket protocol itself. Receives a seed; sends bytes to write.
+//! frames mixing those with binary noise and fragmented messages, ending in a close, a text
+//! message with invalid UTF-8, or a frame that breaks the WebSocket protocol itself. Receives a
+//! seed; sends bytes to write.
 
 use serde_json::{Map, Value, json};
 
@@ -149,53 +150,68 @@ fn nested(fields: &Map<String, Value>, key: &str, depth: usize) -> String {
     format!("{{{}}}", members.join(","))
 }
 
+/// A salvo: the frames to write, and what its last frame does.
+pub struct Salvo {
+    /// Each item is one frame's bytes (a fragmented message is several items).
+    pub frames: Vec<Vec<u8>>,
+    /// `a close`, `invalid UTF-8` or `a protocol violation`.
+    pub finale: &'static str,
+}
+
 /// One salvo: `count` frames the hub should answer without closing (valid, mutated,
-/// fragmented, binary, pings, invalid UTF-8), then, one time in three, a frame that breaks the
-/// protocol, else a normal close. Each item is one frame's bytes (a fragmented message is
-/// several items).
-pub fn salvo(rng: &mut Rng, protocol: Protocol, call_id: &str, count: usize) -> Vec<Vec<u8>> {
+/// fragmented, binary, pings, plain text), then a finale: a normal close half the time, else a
+/// text message with invalid UTF-8 (whole or fragmented) or a frame that breaks the protocol.
+pub fn salvo(rng: &mut Rng, protocol: Protocol, call_id: &str, count: usize) -> Salvo {
     let mut frames = Vec::new();
     for _ in 0..count {
         let mask = rng.mask();
-        match rng.below(10) {
-            0..=1 => {
-                let text = valid(rng, protocol, call_id).to_string();
-                frames.push(frame(Bits::whole(TEXT), text.as_bytes(), mask));
-            }
-            2..=4 => {
-                let text = mutated(rng, protocol, call_id);
-                frames.push(frame(Bits::whole(TEXT), text.as_bytes(), mask));
-            }
+        let text = match rng.below(10) {
+            0..=1 => valid(rng, protocol, call_id).to_string(),
+            2..=4 => mutated(rng, protocol, call_id),
             5 => {
                 let size = rng.below(2048);
                 frames.push(frame(Bits::whole(BINARY), &rng.bytes(size), mask));
+                continue;
             }
-            6..=7 => frames.extend(fragmented(rng, protocol, call_id)),
-            8 => frames.push(frame(Bits::whole(PING), b"chaos", mask)),
-            _ => {
-                let mut text = valid(rng, protocol, call_id).to_string().into_bytes();
-                let at = rng.below(text.len());
-                text.splice(at..at, [0xC3, 0x28, 0xFF]);
-                frames.push(frame(Bits::whole(TEXT), &text, mask));
+            6..=7 => {
+                let text = valid(rng, protocol, call_id).to_string();
+                frames.extend(fragmented(rng, text.into_bytes()));
+                continue;
             }
+            8 => {
+                frames.push(frame(Bits::whole(PING), b"chaos", mask));
+                continue;
+            }
+            _ => odd_text(rng, 40),
+        };
+        frames.push(frame(Bits::whole(TEXT), text.as_bytes(), mask));
+    }
+    let finale = match rng.below(6) {
+        0..=2 => {
+            frames.push(close(1000, rng.mask()));
+            "a close"
         }
-    }
-    let mask = rng.mask();
-    match rng.percent(33) {
-        true => frames.push(protocol_breaker(rng)),
-        false => frames.push(close(1000, mask)),
-    }
-    frames
+        3 => {
+            let mut text = valid(rng, protocol, call_id).to_string().into_bytes();
+            let at = rng.below(text.len());
+            text.splice(at..at, [0xC3, 0x28, 0xFF]);
+            match rng.percent(50) {
+                true => frames.push(frame(Bits::whole(TEXT), &text, rng.mask())),
+                false => frames.extend(fragmented(rng, text)),
+            }
+            "invalid UTF-8"
+        }
+        _ => {
+            frames.push(protocol_breaker(rng));
+            "a protocol violation"
+        }
+    };
+    Salvo { frames, finale }
 }
 
-/// A message cut into 2 to 5 fragments, sometimes with a ping between two of them (which the
-/// protocol allows).
-fn fragmented(rng: &mut Rng, protocol: Protocol, call_id: &str) -> Vec<Vec<u8>> {
-    let text = match rng.percent(50) {
-        true => valid(rng, protocol, call_id).to_string(),
-        false => mutated(rng, protocol, call_id),
-    };
-    let bytes = text.into_bytes();
+/// A text message cut into 2 to 5 fragments, sometimes with a ping between two of them (which
+/// the protocol allows).
+fn fragmented(rng: &mut Rng, bytes: Vec<u8>) -> Vec<Vec<u8>> {
     let pieces = 2 + rng.below(4);
     let size = bytes.len().div_ceil(pieces).max(1);
     let chunks: Vec<&[u8]> = bytes.chunks(size).collect();

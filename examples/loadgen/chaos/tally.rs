@@ -36,6 +36,9 @@ pub struct Tally {
     pub http_statuses: Counts,
     /// How each kind of act ended (`close 1009`, `reset`, `answered 408`, ...).
     pub outcomes: BTreeMap<String, Counts>,
+    /// Seconds from the first transcript sent at a stalled reader until its partner's socket
+    /// ended (the hub cut the stalled leg and ended the call), one per stalled reader so cut.
+    pub partner_cut_after_s: Vec<f64>,
     /// Acts that could not get going (connection refused, a call that did not pair), by why.
     pub setup_failures: Counts,
 }
