@@ -5,6 +5,7 @@
 //! cargo run --release --example loadgen -- idle --connections 50000 --server-pid PID --source 127.0.0.1-127.0.0.16
 //! cargo run --release --example loadgen -- --json match.json match --concurrency 64
 //! cargo run --release --example loadgen -- chat --concurrency 64 --duration 10
+//! cargo run --release --example loadgen -- chaos --rate 20 --duration 60 --hub-pid PID
 //! ```
 //!
 //! Each scenario is one module under `loadgen/`: it takes its own flags, drives the server
@@ -14,6 +15,8 @@
 
 #[path = "loadgen/calls.rs"]
 mod calls;
+#[path = "loadgen/chaos.rs"]
+mod chaos;
 #[path = "loadgen/chat.rs"]
 mod chat;
 #[path = "loadgen/idle.rs"]
@@ -63,6 +66,8 @@ enum Scenario {
     Match(matching::MatchArgs),
     /// Seed-001 bot conversations: stored chat turns per second and their latency.
     Chat(chat::ChatArgs),
+    /// Misbehaving clients on raw TCP: what the hub answers, its memory, and whether it lives.
+    Chaos(chaos::ChaosArgs),
 }
 
 /// One run's report, whatever the scenario.
@@ -90,6 +95,7 @@ async fn main() -> ExitCode {
         Scenario::Idle(args) => args.connect_concurrency,
         Scenario::Match(args) => args.concurrency,
         Scenario::Chat(args) => args.concurrency,
+        Scenario::Chaos(_) => 1,
     };
     let clients = match net::Clients::new(&cli.url, &cli.source, pool) {
         Ok(clients) => clients,
@@ -120,6 +126,14 @@ async fn main() -> ExitCode {
             chat::run(&clients, args).await,
             chat::ChatReport::print,
         ),
+        Scenario::Chaos(args) => {
+            let report = chaos::run(&clients, args).await;
+            let alive = report.as_ref().map_or(true, chaos::ChaosReport::hub_alive);
+            finish(&cli, "chaos", report, chaos::ChaosReport::print).and_then(|()| match alive {
+                true => Ok(()),
+                false => Err("the hub stopped answering /api/health".into()),
+            })
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

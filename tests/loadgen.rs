@@ -1,10 +1,14 @@
 //! The load generator's own correctness: run briefly against an in-process hub, every scenario
-//! must complete with nothing lost, duplicated or misrouted, and its counts must add up.
+//! must complete with nothing lost, duplicated or misrouted, and its counts must add up; the
+//! `chaos` scenario, which reports rather than asserts, must run, send frames, leave the hub
+//! answering and print its summary.
 
 mod support;
 
 #[path = "../examples/loadgen/calls.rs"]
 mod calls;
+#[path = "../examples/loadgen/chaos.rs"]
+mod chaos;
 #[path = "../examples/loadgen/chat.rs"]
 mod chat;
 #[path = "../examples/loadgen/idle.rs"]
@@ -104,4 +108,27 @@ async fn idle_scenario_holds_every_socket() {
     assert_eq!(report.held, 50, "{report:?}");
     assert_eq!(report.failed, 0);
     assert!(report.server_rss_after_kib.is_some());
+}
+
+#[actix_rt::test]
+async fn chaos_scenario_runs_sends_frames_and_leaves_the_hub_alive() {
+    let hub = start_hub(test_config());
+    let args = chaos::ChaosArgs {
+        rate: 40.0,
+        duration: 0.5,
+        stall: 0.3,
+        frames: 4,
+        push_rate: 100.0,
+        max_in_flight: 64,
+        seed: Some(9),
+        hub_pid: Some(std::process::id()),
+    };
+    let report = chaos::run(&clients(&hub), &args).await.expect("chaos run");
+    report.print();
+    assert!(report.tally.acts.values().sum::<u64>() > 0, "{report:?}");
+    assert!(report.tally.frames_sent > 0, "{report:?}");
+    assert!(report.hub_alive(), "{}", report.health);
+    assert!(report.memory.is_some());
+    let (status, health) = hub.get("/api/health").await;
+    assert_eq!((status, &health["status"]), (200, &serde_json::json!("ok")));
 }

@@ -142,6 +142,11 @@ impl Clients {
         })
     }
 
+    /// The server's base URL, `http://host:port`.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// `POST /api/calls/start` through the `n`th client.
     pub async fn start_call(&self, n: usize, role: &str, name: &str) -> Result<Started, String> {
         let url = format!("{}/api/calls/start", self.base);
