@@ -332,8 +332,6 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "the call socket's single-pass decoder reads a JSON array positionally: \
-                [\"call_ended\"] hangs up instead of being refused as invalid_message"]
     fn call_sorts_any_json_by_the_envelope_rules(value in json_value_or_frame_like_array()) {
         CALL.envelope_rules(&value)?;
     }
@@ -369,16 +367,12 @@ proptest! {
     }
 
     #[test]
-    #[ignore = "the call socket's single-pass decoder reads arrays positionally and skips \
-                fields nested past the envelope's depth limit, which the envelope refuses"]
     fn call_fast_path_agrees_with_the_envelope(frame in frames::call_frame(), mutation in mutation()) {
         let text = mutation.apply(&frame.fields);
         prop_assert_eq!(CALL.outcome(&text), call_by_envelope(&text));
     }
 
     #[test]
-    #[ignore = "serde's messages quote the offending value whole, so an invalid_fields \
-                refusal echoes a huge string (up to WS_MAX_FRAME_BYTES) back in its detail"]
     fn refusals_quote_little_of_the_input(
         call in frames::call_frame(),
         desk in frames::desk_frame(),

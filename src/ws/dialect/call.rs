@@ -75,7 +75,9 @@ fn decode_frame(frame: Frame<'_>) -> Result<CallInbound, Refusal> {
 /// Decodes a text frame: a single pass for well-formed frames, and the shared envelope decoder
 /// (which names exactly what is wrong) for anything else.
 fn decode_text(text: &str) -> Result<CallInbound, Refusal> {
-    if let Ok(flat) = serde_json::from_str::<Flat<'_>>(text) {
+    if envelope::fast_path_fits(text)
+        && let Ok(flat) = serde_json::from_str::<Flat<'_>>(text)
+    {
         match (flat.kind.as_ref(), flat.text) {
             ("transcript", Some(text)) if !text.trim().is_empty() && !text.contains('\0') => {
                 return Ok(CallInbound::Transcript { text });

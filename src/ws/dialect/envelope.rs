@@ -22,6 +22,38 @@ pub fn text_only(frame: Frame<'_>) -> Result<&str, Refusal> {
     }
 }
 
+/// Deepest nesting a single-pass decoder may take; deeper text goes through [`decode`].
+const FAST_PATH_DEPTH: usize = 32;
+
+/// Whether `text` may go through a dialect's single-pass decoder and be sorted exactly as
+/// [`decode`] would sort it: a JSON object (serde reads an array into a struct by position)
+/// nested no deeper than [`FAST_PATH_DEPTH`] (serde skips unknown fields without the depth
+/// limit that [`decode`] enforces).
+pub fn fast_path_fits(text: &str) -> bool {
+    if !text.trim_start().starts_with('{') {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for byte in text.bytes() {
+        match (in_string, escaped, byte) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b'{' | b'[') => {
+                depth += 1;
+                if depth > FAST_PATH_DEPTH {
+                    return false;
+                }
+            }
+            (false, _, b'}' | b']') => depth = depth.saturating_sub(1),
+            (false, _, _) => {}
+        }
+    }
+    true
+}
+
 /// Decodes `text` into `T` (an enum tagged by `type`), accepting only the `types` listed.
 pub fn decode<T: DeserializeOwned>(text: &str, types: &[&str]) -> Result<T, Refusal> {
     let value: Value = serde_json::from_str(text)
@@ -109,6 +141,19 @@ mod tests {
             Ok(Sample::Hello { name }) => assert_eq!(name, "Ann"),
             other => panic!("expected hello, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn only_shallow_objects_fit_the_fast_path() {
+        assert!(fast_path_fits(r#" {"type":"ping","x":[{"a":"[[[["}]}"#));
+        assert!(!fast_path_fits(r#"["call_ended"]"#));
+        assert!(!fast_path_fits(&format!(
+            "{{\"a\":{}1{}}}",
+            "[".repeat(40),
+            "]".repeat(40)
+        )));
+        let quoted = format!("{{\"a\":\"{}\"}}", "[".repeat(40));
+        assert!(fast_path_fits(&quoted), "brackets in strings do not nest");
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub enum Frame<'a> {
     Binary(&'a [u8]),
 }
 
+/// Longest detail of a refusal, in characters.
+pub const MAX_DETAIL_CHARS: usize = 300;
+
 /// Why an inbound message or request was refused: the code and sentence of an error frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
@@ -39,12 +42,15 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// A refusal with `error` and `detail`.
+    /// A refusal with `error` and `detail`, the detail cut to [`MAX_DETAIL_CHARS`] (decoders'
+    /// messages may quote what the client sent, which must not come back whole).
     pub fn new(error: &'static str, detail: impl Into<String>) -> Refusal {
-        Refusal {
-            error,
-            detail: detail.into(),
+        let mut detail = detail.into();
+        if let Some((cut, _)) = detail.char_indices().nth(MAX_DETAIL_CHARS) {
+            detail.truncate(cut);
+            detail.push('…');
         }
+        Refusal { error, detail }
     }
 }
 
