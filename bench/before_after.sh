@@ -31,27 +31,7 @@ PORT=18500
 mkdir -p "$OUT"
 [ -x "$LOADGEN" ] || cargo build --release --quiet --example loadgen
 
-SERVER_PID=
-DATA=
-start_server() {
-  DATA=$(mktemp -d)
-  DATABASE_PATH="$DATA/switchboard.db" WORKERS=$WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn \
-    CALL_QUEUE_LIMIT=100000 "$1" >"$OUT/server.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$PORT/api/health" >/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$1 did not come up; see $OUT/server.log" >&2
-  exit 1
-}
-
-stop_server() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  rm -rf "$DATA"
-  sleep 0.5
-}
+source bench/hub.sh
 trap stop_server EXIT
 
 for run in $(seq "$RUNS"); do
@@ -59,12 +39,12 @@ for run in $(seq "$RUNS"); do
     binary=$BEFORE
     [ "$build" = after ] && binary=$AFTER
     echo "== run $run, $build: calls at $RATE/s"
-    start_server "$binary"
+    start_server "$binary" "$OUT/server.log" CALL_QUEUE_LIMIT=100000
     "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/calls-$build-$run.json" \
       calls --pairs "$PAIRS" --rate "$RATE" --duration "$DURATION" >/dev/null
     stop_server
     echo "== run $run, $build: chat with $CONCURRENCY sessions"
-    start_server "$binary"
+    start_server "$binary" "$OUT/server.log" CALL_QUEUE_LIMIT=100000
     "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/chat-$build-$run.json" \
       chat --concurrency "$CONCURRENCY" --duration "$DURATION" >/dev/null
     stop_server

@@ -32,48 +32,31 @@ URL=http://127.0.0.1:$PORT
 mkdir -p "$OUT"
 [ -x "$LOADGEN" ] || cargo build --release --quiet --example loadgen
 
-SERVER_PID=
-DATA=
-start_server() {
-  DATA=$(mktemp -d)
-  DATABASE_PATH="$DATA/switchboard.db" WORKERS=$WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn \
-    MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000 WS_WRITE_TIMEOUT=2 \
-    DESK_RECONNECT_GRACE=1 "$1" >>"$OUT/server-$2.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 100); do
-    curl -sf "$URL/api/health" >/dev/null && return 0
-    sleep 0.1
-  done
-  echo "$1 did not come up; see $OUT/server-$2.log" >&2
-  exit 1
-}
-
-stop_server() {
-  kill "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  rm -rf "$DATA"
-  sleep 0.5
-}
+source bench/hub.sh
 trap stop_server EXIT
+start() {
+  start_server "$1" "$OUT/server-$2.log" MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000 \
+    WS_WRITE_TIMEOUT=2 DESK_RECONNECT_GRACE=1
+}
 
 for run in $(seq "$RUNS"); do
   for build in before after; do
     binary=$BEFORE
     [ "$build" = after ] && binary=$AFTER
     echo "== run $run, $build"
-    start_server "$binary" "$build"
+    start "$binary" "$build"
     bench/hostile.py huge-frame --url "$URL" --hub-pid "$SERVER_PID" >"$OUT/huge-$build-$run.json"
     bench/hostile.py unread-desk --url "$URL" --seconds 20 >"$OUT/unread-$build-$run.json"
     stop_server
-    start_server "$binary" "$build"
+    start "$binary" "$build"
     bench/hostile.py idle-http --url "$URL" --hub-pid "$SERVER_PID" --connections "$IDLE" \
       >"$OUT/http-$build-$run.json"
     stop_server
-    start_server "$binary" "$build"
+    start "$binary" "$build"
     "$LOADGEN" --url "$URL" --json "$OUT/idle-$build-$run.json" \
       idle --connections "$IDLE" --hold 6 --server-pid "$SERVER_PID" >/dev/null
     stop_server
-    start_server "$binary" "$build"
+    start "$binary" "$build"
     "$LOADGEN" --url "$URL" --json "$OUT/calls-$build-$run.json" \
       calls --pairs "$PAIRS" --rate "$RATE" --duration "$DURATION" >/dev/null
     stop_server

@@ -41,7 +41,6 @@ pub use limits::{ConnectionBudget, fit_connections, raise_open_file_limit};
 use gate::Gate;
 use http::stream_limits::StreamLimits;
 use peer::PeerCounts;
-use refusals::Refusals;
 use wiring::Actors;
 
 /// Why the hub could not start.
@@ -165,7 +164,7 @@ pub fn start(mut config: Config, listener: TcpListener) -> Result<Hub, StartErro
     let (registry, sessions) = (actors.sockets.registry.clone(), actors.sessions.clone());
     let (store, store_thread) = (actors.store.clone(), actors.store_thread.clone());
     let drain_seconds = config.server.shutdown_timeout.as_millis().div_ceil(1000) as u64;
-    let refusals = Arc::new(Refusals::new(actors.sockets.metrics.clone()));
+    let refusals = actors.sockets.refusals.clone();
     let server_config = &config.server;
     let gate = Gate::new(
         server_config.body_timeout,

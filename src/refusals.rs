@@ -1,7 +1,7 @@
 //! The edge's refusals: every time the hub turns a client away for asking more than it gives
 //! (a body too slow or too large, too many connections from one address, too many event
-//! streams, a stream whose client stopped reading). Receives each refusal from the gate, the
-//! body checks and the event streams; bumps its counter (shown by `/api/health`) and sends a
+//! streams, a stream or socket whose client stopped reading). Receives each refusal from the
+//! gate, the body checks, the event streams and the sockets; bumps its counter (shown by `/api/health`) and sends a
 //! warning to the log at most once per [`REPORT_INTERVAL`] and kind, naming how many there were,
 //! so that a flood of refusals cannot flood the log.
 
@@ -27,16 +27,20 @@ pub enum Refusal {
     StreamsFull,
     /// An event stream's client left what was sent untaken for the write timeout.
     StreamStalled,
+    /// A socket's client did not keep up (too many frames untaken, none taken within the
+    /// write timeout, or its mailbox full): closed with 4008.
+    SocketStalled,
 }
 
 impl Refusal {
     /// Every kind, in the order of their logs.
-    const ALL: [Refusal; 5] = [
+    const ALL: [Refusal; 6] = [
         Refusal::BodyTimeout,
         Refusal::BodyTooLarge,
         Refusal::AddressCrowded,
         Refusal::StreamsFull,
         Refusal::StreamStalled,
+        Refusal::SocketStalled,
     ];
 
     /// What the log says was refused, and why.
@@ -49,17 +53,20 @@ impl Refusal {
             }
             Refusal::StreamsFull => "503 too_many_streams (SSE_MAX_STREAMS open)",
             Refusal::StreamStalled => "SSE stream cut (its client stopped reading)",
+            Refusal::SocketStalled => "WebSocket closed 4008 (its client did not keep up)",
         }
     }
 
-    /// Its counter among the edge's.
-    fn counter(self, metrics: &EdgeMetrics) -> &Counter {
+    /// Its counter.
+    fn counter(self, metrics: &ConnectionMetrics) -> &Counter {
+        let edge = &metrics.edge;
         match self {
-            Refusal::BodyTimeout => &metrics.requests_timed_out,
-            Refusal::BodyTooLarge => &metrics.bodies_too_large,
-            Refusal::AddressCrowded => &metrics.connections_refused_per_ip,
-            Refusal::StreamsFull => &metrics.sse_refused,
-            Refusal::StreamStalled => &metrics.sse_write_timeouts,
+            Refusal::BodyTimeout => &edge.requests_timed_out,
+            Refusal::BodyTooLarge => &edge.bodies_too_large,
+            Refusal::AddressCrowded => &edge.connections_refused_per_ip,
+            Refusal::StreamsFull => &edge.sse_refused,
+            Refusal::StreamStalled => &edge.sse_write_timeouts,
+            Refusal::SocketStalled => &metrics.slow_consumers,
         }
     }
 
@@ -77,7 +84,7 @@ pub struct Refusals {
     /// Where the counters live.
     metrics: Arc<ConnectionMetrics>,
     /// One throttle per kind, in the order of [`Refusal::ALL`].
-    reports: [Throttle; 5],
+    reports: [Throttle; 6],
     /// The origin of the throttles' clocks.
     origin: Instant,
 }
@@ -100,7 +107,7 @@ impl Refusals {
     /// Counts one refusal of `kind`, and logs how many there were if its last report is at
     /// least [`REPORT_INTERVAL`] old.
     pub fn record(&self, kind: Refusal) {
-        kind.counter(&self.metrics.edge).bump();
+        kind.counter(&self.metrics).bump();
         let now = self.origin.elapsed();
         if let Some((count, over)) = self.reports[kind.index()].count(now, REPORT_INTERVAL) {
             log::warn!(

@@ -17,7 +17,8 @@ use switchboard_actors::takeover::{
 };
 
 use crate::config::Config;
-use crate::ws::Sockets;
+use crate::refusals::Refusals;
+use crate::ws::services::Sockets;
 
 /// Every long-lived actor of the hub, started. Cheap to clone (addresses and shared handles).
 #[derive(Clone)]
@@ -66,6 +67,7 @@ impl Actors {
                 config: Arc::new(config.sockets.clone()),
                 registry,
                 metrics: connection_metrics.clone(),
+                refusals: Arc::new(Refusals::new(connection_metrics.clone())),
             },
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
             store,

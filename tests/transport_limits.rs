@@ -1,7 +1,8 @@
 //! The transport against hostile clients, over raw TCP: a frame declared far over the cap is
 //! refused with 1009 at its header, invalid UTF-8 closes with 1007 in one frame or in pieces,
 //! and a desk that stops reading is cut — after the write timeout, or once too many frames wait
-//! for it — and its session returns to the bot after the grace.
+//! for it — and its session returns to the bot after the grace; a call leg that stops reading
+//! is cut and its partner told.
 
 mod support;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use support::raw_ws::{CONTINUATION, RawSocket, TEXT, frame, frame_header};
+use support::ws::Received;
 use support::{TestHub, eventually, start_hub, test_config, test_config_with};
 
 #[actix_rt::test]
@@ -114,4 +116,35 @@ async fn a_desk_that_leaves_too_many_frames_untaken_is_cut() {
         config.takeover.desk_reconnect_grace = Duration::from_millis(200);
     }));
     an_unread_desk_is_cut(&hub, 2_000).await;
+}
+
+#[actix_rt::test]
+async fn a_call_leg_that_stops_reading_is_cut_and_its_partner_is_told() {
+    let hub = start_hub(test_config_with(|config| {
+        config.sockets.write_timeout = Duration::from_millis(200);
+        config.sockets.connection_timeout = Duration::from_secs(60);
+        config.sockets.send_buffer = 4096;
+    }));
+    let customer = hub.start_call("customer", "Deaf").await;
+    let call_id = customer["call_id"].as_str().expect("a call id");
+    let mut deaf = RawSocket::connect(hub.addr, &format!("/ws/call/{call_id}"), Some(2048)).await;
+    let talker = hub.start_call("agent", "Talker").await;
+    let mut agent = hub.call_socket(talker["call_id"].as_str().expect("a call id")).await;
+    agent.expect("call_matched").await;
+    // More lines than the kernel's buffers, the dispatcher's and the outbound queue hold.
+    let line = json!({"type": "transcript", "text": "t".repeat(8_000)});
+    for _ in 0..400 {
+        agent.send_json(line.clone()).await;
+    }
+    let ended = loop {
+        match agent.next().await {
+            Received::Json(frame) if frame["type"] == "call_ended" => break frame,
+            Received::Json(_) => continue,
+            other => panic!("the call ended without call_ended: {other:?}"),
+        }
+    };
+    assert_eq!(ended["reason"], "customer_disconnected", "{ended}");
+    let (_, health) = hub.get("/api/health").await;
+    assert_eq!(health["slow_consumers"], 1, "{health}");
+    assert!(deaf.close_frame().await.is_none(), "cut, not closed");
 }

@@ -8,22 +8,21 @@
 //! connection only through the [`Socket`] it lends it.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use actix::prelude::*;
 use switchboard_actors::kernel::clock::{self, Instant};
 use switchboard_actors::kernel::close::CloseCode;
 use switchboard_actors::kernel::handle::{ConnHandle, Deliver, Disconnect};
 use switchboard_actors::kernel::ids::ConnId;
-use switchboard_actors::kernel::metrics::ConnectionMetrics;
-use switchboard_actors::registry::{ConnectionRegistry, Deregister, Register};
+use switchboard_actors::registry::{Deregister, Register};
 
-use crate::config::sockets::SocketConfig;
+use crate::refusals::Refusal as EdgeRefusal;
 use crate::ws::dialect::seam::{
     Busy, Dialect, Flow, Frame, Link, MAX_TASKS, Refusal, Socket, TaskId, Work,
 };
 use crate::ws::fragments::{Assembled, Reassembly};
 use crate::ws::outbox::{CLOSE_LINGER, FAILED_LINGER, Outbox};
+use crate::ws::services::Sockets;
 use crate::ws::transport::Received;
 
 /// The socket actor, generic over its protocol.
@@ -38,14 +37,10 @@ pub struct Connection<D: Dialect> {
 struct State {
     /// This socket's id.
     id: ConnId,
-    /// Where to register and deregister.
-    registry: Addr<ConnectionRegistry>,
-    /// Heartbeat, size and queue limits.
-    config: Arc<SocketConfig>,
+    /// Its limits, where it registers, its counters and where it reports refusals.
+    sockets: Sockets,
     /// Where frames go out.
     outbox: Outbox,
-    /// The socket layer's counters.
-    metrics: Arc<ConnectionMetrics>,
     /// When the client was last heard from.
     last_heard: Instant,
     /// Fragmented messages in progress.
@@ -67,22 +62,14 @@ struct State {
 
 impl<D: Dialect> Connection<D> {
     /// A connection speaking `dialect`.
-    pub fn new(
-        dialect: D,
-        registry: Addr<ConnectionRegistry>,
-        config: Arc<SocketConfig>,
-        metrics: Arc<ConnectionMetrics>,
-        outbox: Outbox,
-    ) -> Self {
+    pub fn new(dialect: D, sockets: Sockets, outbox: Outbox) -> Self {
         Connection {
             dialect,
             state: State {
                 id: ConnId::generate(),
-                registry,
                 outbox,
-                reassembly: Reassembly::new(config.max_frame_bytes),
-                config,
-                metrics,
+                reassembly: Reassembly::new(sockets.config.max_frame_bytes),
+                sockets,
                 last_heard: clock::now(),
                 registered: false,
                 closing: false,
@@ -105,14 +92,14 @@ impl<D: Dialect> Connection<D> {
 
     fn admitted(&mut self, ctx: &mut Context<Self>) {
         self.state.registered = true;
-        ctx.run_interval(self.state.config.heartbeat_interval, |act, ctx| {
+        ctx.run_interval(self.state.sockets.config.heartbeat_interval, |act, ctx| {
             act.beat(ctx)
         });
         self.with_socket(ctx, |dialect, socket| dialect.opened(socket));
     }
 
     fn beat(&mut self, ctx: &mut Context<Self>) {
-        let config = &self.state.config;
+        let config = &self.state.sockets.config;
         if self.state.closing {
             return;
         }
@@ -170,7 +157,7 @@ impl<D: Dialect> Connection<D> {
 
     /// The refusal of a message of `len` bytes, if it is over the limit.
     fn oversized(&self, len: usize) -> Option<Refusal> {
-        let limit = self.state.config.max_frame_bytes;
+        let limit = self.state.sockets.config.max_frame_bytes;
         (len > limit).then(|| {
             Refusal::new(
                 "message_too_large",
@@ -188,7 +175,7 @@ impl<D: Dialect> Connection<D> {
                 Assembled::Text(bytes) => self.text(&bytes, ctx),
                 Assembled::Binary(bytes) => self.binary(&bytes, ctx),
                 Assembled::TooLarge => {
-                    let limit = self.state.config.max_frame_bytes;
+                    let limit = self.state.sockets.config.max_frame_bytes;
                     let detail = format!("message is over the {limit} byte limit");
                     self.refuse(Refusal::new("message_too_large", detail), ctx);
                 }
@@ -248,8 +235,8 @@ fn close<A: Actor<Context = Context<A>>>(
 /// Cuts the TCP connection of a client that stopped reading (a close frame would wait behind
 /// what it has not read) and stops the connection, which then takes the lost-connection path.
 fn cut<A: Actor<Context = Context<A>>>(state: &mut State, ctx: &mut Context<A>, why: &str) {
-    log::warn!("connection {}: the client {why}; cutting it", state.id);
-    state.metrics.slow_consumers.bump();
+    log::debug!("connection {}: the client {why}; cutting it", state.id);
+    state.sockets.refusals.record(EdgeRefusal::SocketStalled);
     state.closing = true;
     state.outbox.cut();
     ctx.stop();
@@ -294,7 +281,7 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
             return;
         }
         self.state.outbox.text(frame);
-        let limit = self.state.config.outbound_queue;
+        let limit = self.state.sockets.config.outbound_queue;
         if self.state.outbox.frames_waiting() > limit {
             let why = format!("left more than {limit} frames untaken");
             cut(self.state, self.ctx, &why);
@@ -302,7 +289,7 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
     }
 
     fn count_refusal(&mut self) {
-        self.state.metrics.frames_rejected.bump();
+        self.state.sockets.metrics.frames_rejected.bump();
     }
 
     fn close(&mut self, code: CloseCode, reason: &str) {
@@ -358,9 +345,10 @@ impl<D: Dialect> Actor for Connection<D> {
     fn started(&mut self, ctx: &mut Self::Context) {
         // Frames wait in the outbox, not here: the mailbox fills only when this worker falls
         // behind, so it holds several outbound queues' worth before that counts as slow.
-        ctx.set_mailbox_capacity(self.state.config.outbound_queue.saturating_mul(4));
+        ctx.set_mailbox_capacity(self.state.sockets.config.outbound_queue.saturating_mul(4));
         let conn = ConnHandle::<D::Event>::new(self.state.id, &ctx.address()).control();
         self.state
+            .sockets
             .registry
             .send(Register { conn })
             .into_actor(self)
@@ -395,7 +383,7 @@ impl<D: Dialect> Actor for Connection<D> {
         self.state.outbox.cut_later(linger);
         if std::mem::take(&mut self.state.registered) {
             let conn_id = self.state.id;
-            self.state.registry.do_send(Deregister { conn_id });
+            self.state.sockets.registry.do_send(Deregister { conn_id });
             self.dialect.closed(conn_id, self.state.shutting_down);
         }
         Running::Stop
@@ -422,7 +410,10 @@ impl<D: Dialect> Handler<Disconnect> for Connection<D> {
 
     fn handle(&mut self, msg: Disconnect, ctx: &mut Self::Context) {
         if msg.code == CloseCode::SlowConsumer {
-            self.state.metrics.slow_consumers.bump();
+            self.state
+                .sockets
+                .refusals
+                .record(EdgeRefusal::SocketStalled);
         }
         close(&mut self.state, ctx, msg.code, &msg.reason);
     }

@@ -8,20 +8,16 @@ pub mod dialect;
 mod fragments;
 mod inbound;
 mod outbox;
+pub mod services;
 mod transport;
-
-use std::sync::Arc;
 
 use actix::{Actor, Addr, AsyncContext};
 use actix_http::ws::handshake;
 use actix_web::body::{BodyStream, MessageBody};
 use actix_web::{HttpRequest, HttpResponse, web};
 use switchboard_actors::calls::Matchmaker;
-use switchboard_actors::kernel::metrics::ConnectionMetrics;
-use switchboard_actors::registry::ConnectionRegistry;
 use switchboard_actors::takeover::{HandoverBoard, Sessions};
 
-use crate::config::sockets::SocketConfig;
 use crate::peer::PeerSocket;
 use connection::Connection;
 use dialect::call::CallDialect;
@@ -29,18 +25,7 @@ use dialect::desk::DeskDialect;
 use dialect::seam::Dialect;
 use inbound::InboundFrames;
 use outbox::Outbox;
-
-/// What every socket needs, whatever its dialect: its limits, where it registers, and the
-/// counters it bumps.
-#[derive(Clone)]
-pub struct Sockets {
-    /// Heartbeat, size and queue limits.
-    pub config: Arc<SocketConfig>,
-    /// Where sockets are admitted.
-    pub registry: Addr<ConnectionRegistry>,
-    /// The socket layer's counters.
-    pub metrics: Arc<ConnectionMetrics>,
-}
+use services::Sockets;
 
 /// Registers the WebSocket endpoints.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -88,14 +73,10 @@ fn serve<D: Dialect>(
     }
     let (outbox, body, watch) = Outbox::new(peer);
     let inbound = InboundFrames::new(stream, sockets.config.hard_frame_cap(), Some(watch));
-    let (registry, config, metrics) = (
-        sockets.registry.clone(),
-        sockets.config.clone(),
-        sockets.metrics.clone(),
-    );
+    let sockets = sockets.clone();
     Connection::create(move |ctx| {
         ctx.add_stream(inbound);
-        Connection::new(dialect, registry, config, metrics, outbox)
+        Connection::new(dialect, sockets, outbox)
     });
     let response = handshake.message_body(BodyStream::new(body).boxed())?;
     Ok(response.into())
@@ -118,7 +99,11 @@ mod tests {
     use tokio::sync::Notify;
 
     use super::*;
+    use crate::config::sockets::SocketConfig;
+    use crate::refusals::Refusals;
     use crate::ws::dialect::seam::{Frame, MAX_TASKS, Refusal, Socket, TaskId};
+    use switchboard_actors::kernel::metrics::ConnectionMetrics;
+    use switchboard_actors::registry::ConnectionRegistry;
 
     /// What the test and every probe share.
     #[derive(Default)]
@@ -234,10 +219,12 @@ mod tests {
     fn probe_server(shared: Arc<Shared>) -> std::net::SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("bound address");
+        let metrics = Arc::new(ConnectionMetrics::default());
         let sockets = Sockets {
             config: Arc::new(SocketConfig::default()),
-            registry: ConnectionRegistry::new(10, Arc::default()).start(),
-            metrics: Arc::default(),
+            registry: ConnectionRegistry::new(10, metrics.clone()).start(),
+            refusals: Arc::new(Refusals::new(metrics.clone())),
+            metrics,
         };
         let server = HttpServer::new(move || {
             let (sockets, shared) = (sockets.clone(), shared.clone());

@@ -28,10 +28,9 @@ impl Deref for Binary {
     }
 }
 
-/// Starts the real binary on an ephemeral loopback port with one worker, an in-memory store
-/// and these extra environment variables (which win over those defaults). The binary prints
-/// `http://<bound address>` as its first line on standard output; that is where it listens.
-pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
+/// The real binary, to run on an ephemeral loopback port with one worker, an in-memory store
+/// and these extra environment variables (which win over those defaults); standard error piped.
+fn hub_command(env: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
     command
         .env("HOST", "127.0.0.1")
@@ -39,12 +38,18 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
         .env("WORKERS", "1")
         .env("DATABASE_PATH", ":memory:")
         .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value);
-    }
+    command
+}
+
+/// Starts the real binary on an ephemeral loopback port with one worker, an in-memory store
+/// and these extra environment variables (which win over those defaults). The binary prints
+/// `http://<bound address>` as its first line on standard output; that is where it listens.
+pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
+    let mut command = hub_command(env);
+    command.stdout(Stdio::piped());
     let mut child = command.spawn().expect("spawn the hub binary");
     drain(child.stderr.take().expect("stderr piped"), None);
     let (first_line, read) = std::sync::mpsc::channel();
@@ -69,17 +74,8 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
 /// exits by itself (at most [`PATIENCE`]; it is killed when the wait fails); returns how it
 /// exited and what it wrote on standard error.
 pub async fn run_binary_to_exit(env: &[(&str, &str)]) -> (ExitStatus, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_switchboard"));
-    command
-        .env("HOST", "127.0.0.1")
-        .env("PORT", "0")
-        .env("WORKERS", "1")
-        .env("DATABASE_PATH", ":memory:")
-        .env("RUST_LOG", "info")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    let mut command = hub_command(env);
+    command.stdout(Stdio::null());
     let mut child = Reaped(command.spawn().expect("spawn the hub binary"));
     let mut stderr = child.0.stderr.take().expect("stderr piped");
     let read = std::thread::spawn(move || {
