@@ -11,12 +11,12 @@ mod support;
 use std::net::SocketAddr;
 
 use fuzz::json::{json_like_text, json_value, label, mutation, object_text};
-use fuzz::raw_http::{self, path_segment};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::TestRunner;
 use serde_json::{Value, json};
 use support::binary::spawn_binary;
+use support::blocking_http::{self, path_segment};
 
 /// Requests per endpoint: enough to reach every refusal, few enough to run in seconds.
 const CASES: u32 = 64;
@@ -165,7 +165,7 @@ fn any_body(valid: BoxedStrategy<Fields>) -> impl Strategy<Value = Vec<u8>> {
 /// Sends one request and checks the answer: 2xx, or 4xx (or 503 `queue_full`) with a JSON
 /// `{"error", "detail"}` body.
 fn check(addr: SocketAddr, path: &str, body: &[u8]) -> Result<(), TestCaseError> {
-    let answer = raw_http::send(addr, "POST", path, body)
+    let answer = blocking_http::send(addr, "POST", path, body)
         .map_err(|error| TestCaseError::fail(format!("POST {path}: no answer: {error}")))?;
     let status = answer.status;
     prop_assert!(
@@ -173,7 +173,7 @@ fn check(addr: SocketAddr, path: &str, body: &[u8]) -> Result<(), TestCaseError>
         "POST {path}: status {status}"
     );
     if status >= 400 {
-        let refusal = answer.json().unwrap_or_default();
+        let refusal = answer.try_json().unwrap_or_default();
         let clear = refusal["error"].is_string() && refusal["detail"].is_string();
         let shown = String::from_utf8_lossy(&answer.body);
         prop_assert!(clear, "POST {path}: {status} with body {shown}");
@@ -187,10 +187,10 @@ fn check(addr: SocketAddr, path: &str, body: &[u8]) -> Result<(), TestCaseError>
 /// A leg of each side and two sessions, so that valid requests reach real state.
 fn targets(addr: SocketAddr) -> Targets {
     let post = |path: &str, body: Value| {
-        let answer = raw_http::send(addr, "POST", path, body.to_string().as_bytes());
+        let answer = blocking_http::send(addr, "POST", path, body.to_string().as_bytes());
         let answer = answer.unwrap_or_else(|error| panic!("POST {path}: {error}"));
         assert_eq!(answer.status, 200, "POST {path}");
-        answer.json().expect("JSON answer")
+        answer.try_json().expect("JSON answer")
     };
     let calls = ["customer", "agent", "customer"].map(|role| {
         post(
@@ -235,7 +235,7 @@ fn every_post_endpoint_answers_any_body_clearly_and_the_hub_survives() {
         hub.child.try_wait().expect("poll the hub").is_none(),
         "the hub process exited"
     );
-    let health = raw_http::send(addr, "GET", "/api/health", b"").expect("GET /api/health");
+    let health = blocking_http::send(addr, "GET", "/api/health", b"").expect("GET /api/health");
     assert_eq!(health.status, 200);
-    assert_eq!(health.json().expect("JSON health")["status"], "ok");
+    assert_eq!(health.try_json().expect("JSON health")["status"], "ok");
 }

@@ -129,7 +129,9 @@ async fn a_call_leg_that_stops_reading_is_cut_and_its_partner_is_told() {
     let call_id = customer["call_id"].as_str().expect("a call id");
     let mut deaf = RawSocket::connect(hub.addr, &format!("/ws/call/{call_id}"), Some(2048)).await;
     let talker = hub.start_call("agent", "Talker").await;
-    let mut agent = hub.call_socket(talker["call_id"].as_str().expect("a call id")).await;
+    let mut agent = hub
+        .call_socket(talker["call_id"].as_str().expect("a call id"))
+        .await;
     agent.expect("call_matched").await;
     // More lines than the kernel's buffers, the dispatcher's and the outbound queue hold.
     let line = json!({"type": "transcript", "text": "t".repeat(8_000)});

@@ -6,13 +6,15 @@
 //!
 //! The submodules add what some test files need: [`ws`] the WebSocket client, [`sse`] the
 //! server-sent-events reader, [`calls`] seed 000's call helpers, [`takeover`] seed 001's
-//! takeover helpers, [`binary`] the real binary in a child process, and [`raw`] plain TCP
-//! for clients that misbehave.
+//! takeover helpers, [`binary`] the real binary in a child process, [`raw`] plain TCP for
+//! HTTP clients that misbehave ([`blocking_http`] the same outside an async runtime), and
+//! [`raw_ws`] for WebSocket clients that misbehave.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
 
 pub mod binary;
+pub mod blocking_http;
 pub mod calls;
 pub mod raw;
 pub mod raw_ws;

@@ -35,6 +35,11 @@ impl RawResponse {
         serde_json::from_slice(&self.body).expect("a JSON body")
     }
 
+    /// The body as JSON, if it is.
+    pub fn try_json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
     /// Whether the server said it closes the connection after this response.
     pub fn closes(&self) -> bool {
         self.header("connection")

@@ -1,45 +1,22 @@
-//! A raw HTTP/1.1 client over `std::net::TcpStream` for the REST property tests: it sends any
-//! bytes as a body (where a well-behaved client library would refuse some), one request per
-//! connection, and reads the whole answer, chunked or not. Every read and write is bounded by
+//! A blocking raw HTTP/1.1 client over `std::net::TcpStream`, for tests that run outside an
+//! async runtime (the REST property tests): it sends any bytes as a body (where a well-behaved
+//! client library would refuse some), one request per connection, and reads the whole answer,
+//! chunked or not, as a [`RawResponse`]. Every read and write is bounded by
 //! [`TIMEOUT`], so a hub that stops answering fails the test instead of hanging it.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use serde_json::Value;
+use super::raw::RawResponse;
 
 /// Longest wait for a connection, a write or the answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// An HTTP answer.
-#[derive(Debug)]
-pub struct Answer {
-    /// Status code.
-    pub status: u16,
-    /// Headers, names lowercased.
-    pub headers: Vec<(String, String)>,
-    /// The body, de-chunked.
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    /// The body as JSON, if it is.
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-
-    /// The first value of header `name` (lowercase).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        let found = self.headers.iter().find(|(key, _)| key == name);
-        found.map(|(_, value)| value.as_str())
-    }
-}
-
 /// Sends `method path` with `body` (declared as JSON, with its true length), closes the
 /// sending half (so a server that answers before reading a large body has no reason to wait
 /// for the rest), and reads the answer to the end of the connection.
-pub fn send(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> io::Result<Answer> {
+pub fn send(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> io::Result<RawResponse> {
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT)?;
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
@@ -61,7 +38,7 @@ pub fn send(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> io::Resu
 }
 
 /// Splits a whole answer into status, headers and body.
-fn parse(raw: &[u8]) -> io::Result<Answer> {
+fn parse(raw: &[u8]) -> io::Result<RawResponse> {
     let end = find(raw, b"\r\n\r\n").ok_or_else(|| malformed("no end of the head"))?;
     let head = std::str::from_utf8(&raw[..end]).map_err(|_| malformed("head not UTF-8"))?;
     let mut lines = head.split("\r\n");
@@ -84,7 +61,7 @@ fn parse(raw: &[u8]) -> io::Result<Answer> {
     } else {
         rest.to_vec()
     };
-    Ok(Answer {
+    Ok(RawResponse {
         status,
         headers,
         body,
