@@ -1,6 +1,9 @@
 //! The bot that answers a session while no human holds it. Receives the user's text and sends
 //! back a [`BotReply`](reply::BotReply). The built-in backend ([`builtin`]) is offline and
-//! deterministic; more backends (an OpenAI-compatible model, tools) join it here.
+//! deterministic; the [`tools`] (a calculator for now) run by name for a client's
+//! tool call or a model's, and describe themselves as function definitions. More backends (an
+//! OpenAI-compatible model) join them here.
 
 pub mod builtin;
 pub mod reply;
+pub mod tools;
