@@ -1,6 +1,6 @@
 //! The bot that answers a session while no human holds it. Receives the user's text and sends
 //! back a [`BotReply`](reply::BotReply). The built-in backend ([`builtin`]) is offline and
-//! deterministic; the [`tools`] (a calculator for now) run by name for a client's
+//! deterministic; the [`tools`] (a calculator, the time in a zone) run by name for a client's
 //! tool call or a model's, and describe themselves as function definitions. More backends (an
 //! OpenAI-compatible model) join them here.
 

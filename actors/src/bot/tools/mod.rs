@@ -1,10 +1,11 @@
 //! The tools the bot can run, by name. Receives a tool's name and its JSON params (from a
 //! client's `tool_call` frame or a model's tool call) and sends back the tool's JSON result or
 //! a [`ToolError`]; [`definitions`] describes every tool to an OpenAI-compatible model. Each
-//! tool is pure and synchronous. Adding one is a file in this folder that implements [`Tool`]
-//! and one line in [`TOOLS`].
+//! tool is pure and synchronous. Adding one is a file in this folder that implements [`Tool`],
+//! its `pub mod` line below and its entry in [`TOOLS`].
 
 pub mod calculator;
+pub mod time;
 pub mod tool;
 
 pub use tool::{Tool, ToolError};
@@ -13,7 +14,7 @@ use serde_json::{Value, json};
 use std::fmt;
 
 /// Every tool, in the order [`definitions`] lists them.
-pub static TOOLS: &[&dyn Tool] = &[&calculator::Calculator];
+pub static TOOLS: &[&dyn Tool] = &[&calculator::Calculator, &time::Time];
 
 /// The tool called `name`, if there is one.
 pub fn find(name: &str) -> Option<&'static dyn Tool> {
@@ -83,7 +84,7 @@ mod tests {
     #[test]
     fn names_are_unique_and_every_schema_is_an_object() {
         let names = tool_names();
-        assert_eq!(names, "calculator");
+        assert_eq!(names, "calculator, time");
         for tool in TOOLS {
             assert_eq!(names.matches(tool.name()).count(), 1, "{}", tool.name());
             assert_eq!(tool.parameters()["type"], "object", "{}", tool.name());
@@ -96,6 +97,8 @@ mod tests {
     fn a_call_runs_the_named_tool() {
         let params = json!({"expression": "123 + 456"});
         assert_eq!(call("calculator", &params), Ok(json!(579)));
+        let utc = call("time", &json!({})).map(|result| result["timezone"].clone());
+        assert_eq!(utc, Ok(json!("UTC")));
         let refused = call("calculator", &json!({}));
         let detail = "`expression` is required".to_owned();
         assert_eq!(refused, Err(ToolError::InvalidParams(detail)));
@@ -106,7 +109,7 @@ mod tests {
         let error = call("weather", &json!({"city": "Paris"}));
         assert_eq!(error, Err(ToolError::UnknownTool("weather".into())));
         let message = error.map_err(|error| error.to_string());
-        let expected = "unknown tool `weather`; the tools are: calculator";
+        let expected = "unknown tool `weather`; the tools are: calculator, time";
         assert_eq!(message, Err(expected.to_owned()));
     }
 
