@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use actix::{Actor, Addr, ArbiterHandle};
 use actix_web::web;
+use switchboard_actors::agent::AgentStatistics;
+use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
 use switchboard_actors::kernel::metrics::ConnectionMetrics;
 use switchboard_actors::monitor::Monitor;
@@ -35,6 +37,10 @@ pub struct Actors {
     pub sockets: Sockets,
     /// The counters' snapshot.
     pub monitor: Addr<Monitor>,
+    /// Seed 004's agent sockets' figures.
+    pub agent_statistics: Addr<AgentStatistics>,
+    /// The bot's settings, read by the agent sockets.
+    pub bot: Arc<BotConfig>,
     /// The database.
     pub store: Addr<Store>,
     /// The store's thread, stopped last.
@@ -70,6 +76,8 @@ impl Actors {
                 refusals: Arc::new(Refusals::new(connection_metrics.clone())),
             },
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
+            agent_statistics: AgentStatistics::default().start(),
+            bot: Arc::new(config.bot.clone()),
             store,
             store_thread,
         })
@@ -82,6 +90,8 @@ impl Actors {
             .app_data(web::Data::new(self.board.clone()))
             .app_data(web::Data::from(self.takeover.clone()))
             .app_data(web::Data::new(self.sockets.clone()))
-            .app_data(web::Data::new(self.monitor.clone()));
+            .app_data(web::Data::new(self.monitor.clone()))
+            .app_data(web::Data::new(self.agent_statistics.clone()))
+            .app_data(web::Data::from(self.bot.clone()));
     }
 }

@@ -17,7 +17,9 @@
 //!   room, and knows none of the rooms' types.
 //! - [`calls`]: seed 000, call-id matchmaking.
 //! - [`takeover`]: seed 001, bot-to-human takeover.
-//! - [`bot`]: the bot the takeover room asks for answers.
+//! - [`bot`]: the bot the takeover room and the agent sockets ask for answers, whole or
+//!   streamed at a pace.
+//! - [`agent`]: seed 004's agent sockets, their statistics.
 //!
 //! Dependencies point down: a room uses the kernel, the store and the bot, never another room.
 //! Where an actor must reach one of another room, the wiring hands it a `Recipient` (or a
@@ -25,9 +27,8 @@
 //! [`takeover::session_requests::SessionLink`]); even inside a room, a child actor reaches the
 //! one that started it that way, so no two modules import each other.
 //!
-//! The next rooms go beside these, each touching the kernel in a line or two at most:
-//! `agent/` for seed 004's agent socket (streaming, tool calls, cancel, statistics), with the
-//! bot's backends and tools growing in [`bot`]; `interview/` for seed 002's interview socket
+//! The next rooms go beside these, each touching the kernel in a line or two at most, with the
+//! bot's backends and tools growing in [`bot`]: `interview/` for seed 002's interview socket
 //! (text and base64 audio); `chat/` for seed 003's authenticated chat hub and admin monitor,
 //! whose presence and per-user routing join the [`registry`]. Each defines its own event family
 //! (as [`calls::CallEvent`] and [`takeover::DeskEvent`] do), its own config area and counters,
@@ -96,6 +97,7 @@
 
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod bot;
 pub mod calls;
 pub mod kernel;

@@ -15,6 +15,7 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
+use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::CallConfig;
 use switchboard_actors::kernel::settings::{self, MustBePositive};
 use switchboard_actors::store::StoreConfig;
@@ -44,6 +45,9 @@ pub struct Config {
     /// Seed 001's takeover.
     #[command(flatten)]
     pub takeover: TakeoverConfig,
+    /// The bot.
+    #[command(flatten)]
+    pub bot: BotConfig,
     /// The store.
     #[command(flatten)]
     pub store: StoreConfig,
@@ -169,6 +173,7 @@ impl Config {
         self.calls.validate()?;
         self.store.validate()?;
         self.takeover.validate()?;
+        self.bot.validate()?;
         if self.calls.transcript_backlog >= self.sockets.outbound_queue {
             return Err(ConfigError::BacklogTooLong {
                 backlog: self.calls.transcript_backlog,

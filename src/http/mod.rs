@@ -2,6 +2,7 @@
 //! every failure is a JSON body `{"error", "detail"}` (see [`ApiError`]). Each handler takes
 //! only the actor addresses it uses, as `web::Data` registered by the wiring.
 
+mod agent_statistics;
 mod body;
 mod calls;
 mod chat;
@@ -33,26 +34,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .content_type_required(false)
             .error_handler(body::json_error),
     )
+    .configure(calls_routes)
+    .service(endpoint(
+        "/ws/statistics",
+        "GET",
+        web::get().to(agent_statistics::statistics),
+    ))
     .service(endpoint(
         "/api/health",
         "GET",
         web::get().to(health::health),
-    ))
-    .service(endpoint("/api/calls", "GET", web::get().to(calls::list)))
-    .service(endpoint(
-        "/api/calls/start",
-        "POST",
-        web::post().to(calls::start),
-    ))
-    .service(endpoint(
-        "/api/calls/match/{call_id}",
-        "GET",
-        web::get().to(calls::find_match),
-    ))
-    .service(endpoint(
-        "/api/calls/{call_id}/end",
-        "POST",
-        web::post().to(calls::end),
     ))
     .service(endpoint("/api/chat", "POST", web::post().to(chat::chat)))
     .service(endpoint(
@@ -100,6 +91,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "GET",
         web::get().to(events::follow),
     ));
+}
+
+/// Seed 000's call endpoints.
+fn calls_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(endpoint("/api/calls", "GET", web::get().to(calls::list)))
+        .service(endpoint(
+            "/api/calls/start",
+            "POST",
+            web::post().to(calls::start),
+        ))
+        .service(endpoint(
+            "/api/calls/match/{call_id}",
+            "GET",
+            web::get().to(calls::find_match),
+        ))
+        .service(endpoint(
+            "/api/calls/{call_id}/end",
+            "POST",
+            web::post().to(calls::end),
+        ));
 }
 
 /// One path served by one method; any other method gets 405 naming the one allowed.

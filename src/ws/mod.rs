@@ -15,11 +15,14 @@ use actix::{Actor, Addr, AsyncContext};
 use actix_http::ws::handshake;
 use actix_web::body::{BodyStream, MessageBody};
 use actix_web::{HttpRequest, HttpResponse, web};
+use switchboard_actors::agent::AgentStatistics;
+use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::Matchmaker;
 use switchboard_actors::takeover::{HandoverBoard, Sessions};
 
 use crate::peer::PeerSocket;
 use connection::Connection;
+use dialect::agent::AgentDialect;
 use dialect::call::CallDialect;
 use dialect::desk::DeskDialect;
 use dialect::seam::Dialect;
@@ -30,7 +33,8 @@ use services::Sockets;
 /// Registers the WebSocket endpoints.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ws/call/{call_id}", web::get().to(call_socket))
-        .route("/ws/desk", web::get().to(desk_socket));
+        .route("/ws/desk", web::get().to(desk_socket))
+        .route("/ws/agent", web::get().to(agent_socket));
 }
 
 /// `GET /ws/call/{call_id}`: one leg of a seed-000 call.
@@ -54,6 +58,18 @@ async fn desk_socket(
     board: web::Data<Addr<HandoverBoard>>,
 ) -> actix_web::Result<HttpResponse> {
     let dialect = DeskDialect::new(sessions.get_ref().clone(), board.get_ref().clone());
+    serve(dialect, &req, stream, &sockets)
+}
+
+/// `GET /ws/agent`: seed 004's agent socket (queries, streamed answers, tools, cancel).
+async fn agent_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    sockets: web::Data<Sockets>,
+    statistics: web::Data<Addr<AgentStatistics>>,
+    bot: web::Data<BotConfig>,
+) -> actix_web::Result<HttpResponse> {
+    let dialect = AgentDialect::new(statistics.get_ref().clone(), bot.into_inner());
     serve(dialect, &req, stream, &sockets)
 }
 

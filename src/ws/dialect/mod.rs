@@ -3,6 +3,7 @@
 //! commands and sends frames in its own format; [`envelope`] is the JSON `{"type": ...}`
 //! decoder they share.
 
+pub mod agent;
 pub mod call;
 pub mod desk;
 pub mod envelope;

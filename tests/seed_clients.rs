@@ -1,0 +1,88 @@
+//! The seeds' own example clients against the real hub binary: the Python client printed in
+//! seed 004 (`tests/seed_clients/seed004_agent.py`, verbatim but for its URI) streams an answer
+//! from `/ws/agent` and ends on `stream_end`. The clients run in a virtual environment this test
+//! creates under `target/` with the `websockets` version pinned here; without Python the test
+//! says so and passes.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::binary::spawn_binary;
+
+/// The `websockets` release the seed's clients run on.
+const WEBSOCKETS: &str = "websockets==15.0.1";
+
+/// A Python with `websockets` installed, made once under `target/`; `None` without Python.
+fn python_with_websockets() -> Option<PathBuf> {
+    let python = ["python3", "python"].into_iter().find(|python| {
+        Command::new(python)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| out.status.success())
+    })?;
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("seed-clients-venv");
+    let venv_python = venv.join("bin").join("python");
+    if !venv_python.exists() {
+        let made = Command::new(python)
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status();
+        assert!(
+            made.is_ok_and(|status| status.success()),
+            "python -m venv failed"
+        );
+    }
+    let installed = Command::new(&venv_python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            WEBSOCKETS,
+        ])
+        .status();
+    assert!(
+        installed.is_ok_and(|status| status.success()),
+        "pip install {WEBSOCKETS} failed"
+    );
+    Some(venv_python)
+}
+
+/// Runs the seed's client `script` against the hub at `addr`; returns its standard output.
+fn run_seed_client(python: &Path, script: &str, addr: std::net::SocketAddr) -> String {
+    let source = std::fs::read_to_string(Path::new("tests/seed_clients").join(script))
+        .expect("the seed's client");
+    let source = source.replace("localhost:8003", &addr.to_string());
+    let output = Command::new(python)
+        .args(["-c", &source])
+        .output()
+        .expect("run the seed's client");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{script} failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn seed_004s_python_client_streams_an_answer() {
+    let Some(python) = python_with_websockets() else {
+        println!("skipped: no Python on this machine to run the seed's client");
+        return;
+    };
+    let hub = spawn_binary(&[("BOT_CHUNK_INTERVAL", "1ms")]);
+    let printed = run_seed_client(&python, "seed004_agent.py", hub.addr);
+    let welcome = printed.lines().next().unwrap_or_default();
+    assert!(
+        welcome.starts_with("Received:") && welcome.contains("\"type\":\"connected\""),
+        "{printed}"
+    );
+    assert!(printed.contains("✓ Stream completed"), "{printed}");
+    let streamed = printed.lines().nth(1).unwrap_or_default();
+    assert!(streamed.contains("Switchboard assistant"), "{printed}");
+}
