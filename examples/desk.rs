@@ -13,6 +13,8 @@
 //! session, releases it after the answer is stored when `--release` is given, exits 0 once
 //! `--sessions` are done, and 1 as soon as the hub refuses anything.
 
+#[path = "common/hub_url.rs"]
+mod hub_url;
 #[path = "common/terminal.rs"]
 mod terminal;
 
@@ -223,7 +225,7 @@ impl Desk {
 
 /// Runs the desk until the socket closes, `/quit`, or the script is done.
 async fn serve(args: Args) -> Result<(), String> {
-    let base = terminal::base_url(&args.url)?.to_owned();
+    let base = hub_url::base_url(&args.url)?.to_owned();
     let address = format!("{base}/ws/desk");
     let (_, socket) = awc::Client::default()
         .ws(address.as_str())

@@ -6,6 +6,7 @@
 //! lines. Sends `transcript` frames (the `--say` lines, or lines typed on stdin) once matched, and
 //! `call_ended` to hang up.
 
+mod hub_url;
 mod terminal;
 
 use std::process::ExitCode;
@@ -21,7 +22,8 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt, future};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use terminal::{base_url, stdin_lines};
+use hub_url::base_url;
+use terminal::stdin_lines;
 
 /// How long to wait for the hub to confirm a hang-up before leaving anyway.
 const HANG_UP_GRACE: Duration = Duration::from_secs(2);

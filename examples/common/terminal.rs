@@ -1,23 +1,10 @@
-//! Plumbing shared by the example clients: checking the hub URL, and reading stdin without
-//! blocking the socket. Receives the `--url` flag and typed lines; sends nothing to the hub.
+//! Reading stdin without blocking the socket, for the interactive example clients. Receives
+//! typed lines; sends nothing to the hub.
 
 use std::io;
 use std::thread;
 
 use futures_util::{Stream, stream};
-
-/// Checks `--url` and strips any trailing slash.
-pub fn base_url(url: &str) -> Result<&str, String> {
-    if url.starts_with("https://") {
-        return Err(format!(
-            "{url}: these examples speak plain HTTP only (awc is built without TLS)"
-        ));
-    }
-    if !url.starts_with("http://") {
-        return Err(format!("{url}: the hub URL must start with http://"));
-    }
-    Ok(url.trim_end_matches('/'))
-}
 
 /// Lines typed on stdin, read by a background thread so that waiting for the keyboard never
 /// blocks the socket. The stream ends when stdin does.
