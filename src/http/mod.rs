@@ -11,6 +11,7 @@ mod fields;
 mod health;
 mod manual;
 mod sessions;
+mod static_pages;
 pub mod stream_limits;
 
 use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
@@ -35,6 +36,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(body::json_error),
     )
     .configure(calls_routes)
+    .service(endpoint(
+        "/static/test_websocket.html",
+        "GET",
+        web::get().to(static_pages::agent_test_page),
+    ))
     .service(endpoint(
         "/ws/statistics",
         "GET",
