@@ -6,6 +6,7 @@
 //! cargo run --release --example loadgen -- --json match.json match --concurrency 64
 //! cargo run --release --example loadgen -- chat --concurrency 64 --duration 10
 //! cargo run --release --example loadgen -- chaos --rate 20 --duration 60 --hub-pid PID
+//! cargo run --release --example loadgen -- agent --connections 1000 --duration 10
 //! ```
 //!
 //! Each scenario is one module under `loadgen/`: it takes its own flags, drives the server
@@ -13,6 +14,8 @@
 //! with `--json FILE`, written as JSON. Sends HTTP requests and WebSocket frames to the server;
 //! receives its answers.
 
+#[path = "loadgen/agent.rs"]
+mod agent;
 #[path = "loadgen/calls.rs"]
 mod calls;
 #[path = "loadgen/chaos.rs"]
@@ -68,6 +71,8 @@ enum Scenario {
     Chat(chat::ChatArgs),
     /// Misbehaving clients on raw TCP: what the hub answers, its memory, and whether it lives.
     Chaos(chaos::ChaosArgs),
+    /// Seed-004 streamed answers: time to the first chunk, gaps between chunks, streams/s.
+    Agent(agent::AgentArgs),
 }
 
 /// One run's report, whatever the scenario.
@@ -96,6 +101,7 @@ async fn main() -> ExitCode {
         Scenario::Match(args) => args.concurrency,
         Scenario::Chat(args) => args.concurrency,
         Scenario::Chaos(_) => 1,
+        Scenario::Agent(_) => 1,
     };
     let clients = match net::Clients::new(&cli.url, &cli.source, pool) {
         Ok(clients) => clients,
@@ -125,6 +131,12 @@ async fn main() -> ExitCode {
             "chat",
             chat::run(&clients, args).await,
             chat::ChatReport::print,
+        ),
+        Scenario::Agent(args) => finish(
+            &cli,
+            "agent",
+            agent::run(&clients, args).await,
+            agent::AgentReport::print,
         ),
         Scenario::Chaos(args) => {
             let report = chaos::run(&clients, args).await;

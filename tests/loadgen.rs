@@ -5,6 +5,8 @@
 
 mod support;
 
+#[path = "../examples/loadgen/agent.rs"]
+mod agent;
 #[path = "../examples/loadgen/calls.rs"]
 mod calls;
 #[path = "../examples/loadgen/chaos.rs"]
@@ -20,7 +22,7 @@ mod net;
 #[path = "../examples/loadgen/stats.rs"]
 mod stats;
 
-use support::{HubClient, start_hub, test_config};
+use support::{HubClient, start_hub, test_config, test_config_with};
 
 /// The load generator's clients for `hub`, from two loopback source addresses.
 fn clients(hub: &HubClient) -> net::Clients {
@@ -92,6 +94,33 @@ async fn chat_scenario_counts_every_stored_turn() {
         .map(|row| row["last_seq"].as_u64().expect("last_seq") / 2)
         .sum();
     assert_eq!(stored, report.turns, "every answered turn is in the store");
+}
+
+#[actix_rt::test]
+async fn agent_scenario_times_every_chunk_of_every_stream() {
+    let hub = start_hub(test_config_with(|config| {
+        config.bot.chunk_interval = std::time::Duration::from_millis(2);
+    }));
+    let args = agent::AgentArgs {
+        connections: 4,
+        duration: 0.5,
+        query: "where is my order?".into(),
+    };
+    let report = agent::run(&clients(&hub), &args).await.expect("agent run");
+    report.print();
+    assert_eq!(report.errors, 0);
+    assert_eq!(report.connections, 4);
+    assert!(report.streams > 0);
+    assert_eq!(
+        report.first_chunk.count as u64, report.streams,
+        "one first chunk a stream"
+    );
+    assert_eq!(
+        report.chunks,
+        report.first_chunk.count as u64 + report.chunk_gap.count as u64
+    );
+    let (_, figures) = hub.get("/ws/statistics").await;
+    assert_eq!(figures["total_connections"], 4);
 }
 
 #[actix_rt::test]

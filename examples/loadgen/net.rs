@@ -185,12 +185,17 @@ impl Clients {
 
     /// Opens `/ws/call/{call_id}` through the `n`th client.
     pub async fn call_socket(&self, n: usize, call_id: &str) -> Result<Socket, String> {
-        let url = format!("{}/ws/call/{call_id}", self.base.replacen("http", "ws", 1));
+        self.socket(n, &format!("/ws/call/{call_id}")).await
+    }
+
+    /// Opens the WebSocket at `path` through the `n`th client.
+    pub async fn socket(&self, n: usize, path: &str) -> Result<Socket, String> {
+        let url = format!("{}{path}", self.base.replacen("http", "ws", 1));
         let (_, socket) = self.sockets[n % self.sockets.len()]
             .ws(url)
             .connect()
             .await
-            .map_err(|e| format!("WS /ws/call: {e}"))?;
+            .map_err(|e| format!("WS {path}: {e}"))?;
         Ok(socket)
     }
 }
