@@ -2,9 +2,10 @@
 //! fake OpenAI-compatible server started in the test: chunks relayed as they stream (lines cut
 //! across writes, comments and blank lines skipped), the request's model, key, prompt, history
 //! and tools, a tool call whose name and arguments arrive in pieces followed by a second
-//! request that answers in text, each failure (a 500, a malformed chunk, a stall, a body
-//! without `[DONE]`, a refused connection) as an `upstream_failed` error on a socket that
-//! stays open, and `cancel` dropping the upstream request.
+//! request that answers in text, a tool that cannot run and a model that never stops calling
+//! tools, each failure (a 500, a malformed chunk, a stall, a body without `[DONE]`, a refused
+//! connection) as an `upstream_failed` error on a socket that stays open, and `cancel`
+//! dropping the upstream request.
 
 mod support;
 
@@ -205,6 +206,34 @@ async fn a_tool_call_in_pieces_runs_and_its_result_goes_back_to_the_model() {
     assert_eq!(answered["role"], "tool");
     assert_eq!(answered["tool_call_id"], "call_7");
     assert_eq!(answered["content"], "42");
+}
+
+#[actix_rt::test]
+async fn a_tool_that_cannot_run_says_why_and_a_model_calling_tools_forever_is_stopped() {
+    let weather = event(&json!({"tool_calls": [{
+        "index": 0, "id": "call_w", "type": "function",
+        "function": {"name": "weather", "arguments": "{\"city\": \"Paris\"}"},
+    }]}));
+    let fake = FakeOpenAi::start(vec![Reply::raw(&[&weather, "data: [DONE]\n\n"])]).await;
+    let hub = hub_with_model(fake.base_url(), Duration::from_secs(5));
+    let mut ws = agent(&hub).await;
+
+    let frames = stream_frames(&mut ws, "weather in Paris?").await;
+    let kinds: Vec<&str> = frames.iter().filter_map(|f| f["type"].as_str()).collect();
+    let mut expected = ["tool_call", "tool_result"].repeat(4);
+    expected.extend(["error", "stream_end"]);
+    assert_eq!(kinds, expected, "{frames:?}");
+    assert_eq!(frames[0]["params"], json!({"city": "Paris"}));
+    let refused = frames[1]["result"]["error"].as_str().unwrap_or_default();
+    assert!(refused.starts_with("unknown tool `weather`"), "{frames:?}");
+    let error = &frames[8];
+    assert_eq!(error["code"], "upstream_failed");
+    let said = error["error"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("still calling tools after 4 requests"),
+        "{said}"
+    );
+    assert_eq!(fake.requests().len(), 4);
 }
 
 /// With the model answering `reply` (or nobody listening when `None`), a streamed and a whole
