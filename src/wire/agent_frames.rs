@@ -77,7 +77,7 @@ pub enum AgentOutbound<'a> {
     AgentResponse {
         /// The answer.
         content: &'a str,
-        /// The backend that answered (`builtin`).
+        /// The backend that answered (`builtin` or `openai`).
         vendor: &'a str,
         /// Now.
         timestamp: f64,
@@ -99,7 +99,17 @@ pub enum AgentOutbound<'a> {
         /// Now.
         timestamp: f64,
     },
-    /// A tool's answer.
+    /// A tool the model called while streaming an answer (the `openai` backend).
+    ToolCall {
+        /// The tool called.
+        tool_name: &'a str,
+        /// Its arguments (a string when the model's were not JSON).
+        params: &'a Value,
+        /// Now.
+        timestamp: f64,
+    },
+    /// A tool's answer: to a client's `tool_call`, or to the model's while streaming (then
+    /// `{"error": sentence}` when the tool could not run).
     ToolResult {
         /// The tool that ran.
         tool_name: &'a str,

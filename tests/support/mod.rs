@@ -8,7 +8,8 @@
 //! server-sent-events reader, [`calls`] seed 000's call helpers, [`takeover`] seed 001's
 //! takeover helpers, [`binary`] the real binary in a child process, [`raw`] plain TCP for
 //! HTTP clients that misbehave ([`blocking_http`] the same outside an async runtime), and
-//! [`raw_ws`] for WebSocket clients that misbehave.
+//! [`raw_ws`] for WebSocket clients that misbehave, and [`fake_openai`] an OpenAI-compatible
+//! server scripted per test.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
@@ -16,6 +17,7 @@
 pub mod binary;
 pub mod blocking_http;
 pub mod calls;
+pub mod fake_openai;
 pub mod raw;
 pub mod raw_ws;
 pub mod sse;

@@ -1,12 +1,19 @@
 //! The bot that answers a session while no human holds it, and seed 004's agent sockets.
-//! Receives the user's text and sends back a [`BotReply`](reply::BotReply), whole or streamed
-//! at the configured pace ([`pacing`], [`bot_config`]). The built-in backend ([`builtin`]) is
-//! offline and deterministic; the [`tools`] (a calculator, the time in a zone) run by name for
-//! a client's tool call or a model's, and describe themselves as function definitions. More
-//! backends (an OpenAI-compatible model) join them here.
+//! Receives the user's text (and, for a backend that reads it, the conversation so far) and
+//! sends back an answer: a [`BotReply`](reply::BotReply) whole, or a stream of
+//! [`Piece`](piece::Piece)s from the configured [`Backend`](answer::Backend) ([`answer`],
+//! [`bot_config`]). The built-in backend ([`builtin`]) is offline and deterministic and streams
+//! at the configured pace ([`pacing`]); the `openai` backend ([`openai_backend`]) streams from
+//! an OpenAI-compatible server, its events parsed in [`completion_chunks`]. The [`tools`] (a
+//! calculator, the time in a zone) run by name for a client's tool call or a model's, and
+//! describe themselves as function definitions.
 
+pub mod answer;
 pub mod bot_config;
 pub mod builtin;
+pub mod completion_chunks;
+pub mod openai_backend;
 pub mod pacing;
+pub mod piece;
 pub mod reply;
 pub mod tools;

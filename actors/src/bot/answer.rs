@@ -1,0 +1,94 @@
+//! One interface over the bot's backends. Receives the question, the conversation's earlier
+//! turns and whether the answer is streamed; sends back the answer as a stream of [`Piece`]s
+//! (text, tool calls and their results, or a failure) that ends when the answer does. The
+//! [`Backend`] is chosen by `BOT_BACKEND` and names itself in [`Backend::vendor`]. Streams are
+//! not `Send`: they run on the worker of the socket that follows them, and dropping one stops
+//! its work (an upstream request included).
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+
+use crate::bot::bot_config::{BackendKind, BotConfig};
+use crate::bot::builtin;
+use crate::bot::openai_backend;
+use crate::bot::pacing::paced;
+use crate::bot::piece::{Answer, Delivery, Piece, Turn};
+
+/// The backend the configuration chose.
+#[derive(Debug, Clone)]
+pub struct Backend {
+    /// The bot's settings, the choice among them.
+    config: Arc<BotConfig>,
+}
+
+impl Backend {
+    /// The backend `config` chooses.
+    pub fn new(config: Arc<BotConfig>) -> Backend {
+        Backend { config }
+    }
+
+    /// The backend's name, as `vendor` in answers: `builtin` or `openai`.
+    pub fn vendor(&self) -> &'static str {
+        match self.config.backend {
+            BackendKind::Builtin => "builtin",
+            BackendKind::Openai => "openai",
+        }
+    }
+
+    /// How many earlier turns the backend reads.
+    pub fn history_turns(&self) -> usize {
+        self.config.history_turns
+    }
+
+    /// The answer to `query` after the conversation's `history` (oldest first; only the last
+    /// `BOT_HISTORY_TURNS` are read).
+    pub fn answer(&self, history: &[Turn], query: &str, delivery: Delivery) -> Answer {
+        match self.config.backend {
+            BackendKind::Builtin => {
+                let reply = builtin::reply(query);
+                match delivery {
+                    Delivery::Whole => {
+                        futures_util::stream::iter([Piece::Text(reply.text)]).boxed_local()
+                    }
+                    Delivery::Streamed => paced(reply.chunks(), self.config.chunk_interval)
+                        .map(Piece::Text)
+                        .boxed_local(),
+                }
+            }
+            BackendKind::Openai => {
+                let recent = history.len().saturating_sub(self.config.history_turns);
+                openai_backend::answer(self.config.clone(), &history[recent..], query)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_rt::test]
+    async fn the_builtin_backend_answers_whole_or_in_chunks_and_names_itself() {
+        let backend = Backend::new(Arc::new(BotConfig::default()));
+        assert_eq!(backend.vendor(), "builtin");
+        let whole: Vec<Piece> = backend
+            .answer(&[], "hello", Delivery::Whole)
+            .collect()
+            .await;
+        assert_eq!(whole, [Piece::Text(builtin::GREETING.to_owned())]);
+        let streamed: Vec<Piece> = backend
+            .answer(&[], "hello", Delivery::Streamed)
+            .collect()
+            .await;
+        assert!(streamed.len() > 1);
+        let text: String = streamed
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(text, builtin::GREETING);
+    }
+}
