@@ -174,3 +174,111 @@ impl<T: Serialize> Success<T> {
         }
     }
 }
+
+/// `GET /api/v1/websocket/stats`: `{"websocket_stats", "active_sessions"}`.
+#[derive(Debug, Serialize)]
+pub struct StatsBody {
+    /// The sockets' figures.
+    pub websocket_stats: WebsocketStats,
+    /// The ids of the sessions with an open socket.
+    pub active_sessions: Vec<String>,
+}
+
+/// The interview sockets' figures since the hub started.
+#[derive(Debug, Serialize)]
+pub struct WebsocketStats {
+    /// Sockets ever opened.
+    pub total_connections: u64,
+    /// Sockets open now.
+    pub active_connections: usize,
+    /// Frames sent to clients.
+    pub messages_sent: u64,
+    /// Messages received from clients.
+    pub messages_received: u64,
+    /// Error frames sent.
+    pub errors_count: u64,
+    /// Seconds since the hub started.
+    pub uptime_seconds: f64,
+}
+
+/// `GET /api/v1/websocket/sessions`: `{"sessions", "total"}`.
+#[derive(Debug, Serialize)]
+pub struct SessionsBody {
+    /// The sessions with an open socket, oldest first.
+    pub sessions: Vec<SessionSummary>,
+    /// How many.
+    pub total: usize,
+}
+
+/// One interview session, as the list shows it.
+#[derive(Debug, Serialize)]
+pub struct SessionSummary {
+    /// Its id.
+    pub session_id: String,
+    /// What kind of session: `interview`.
+    pub kind: &'static str,
+    /// Whether a socket is open on it.
+    pub active: bool,
+    /// Its open sockets.
+    pub connections: usize,
+    /// Its style.
+    pub interview_style: &'static str,
+    /// Exchanges so far.
+    pub exchange_count: usize,
+    /// The area of the last question.
+    pub current_focus_area: &'static str,
+    /// The areas covered, in order.
+    pub focus_areas_covered: Vec<&'static str>,
+    /// When it began.
+    pub created_at: String,
+    /// When it last changed.
+    pub updated_at: String,
+}
+
+/// `GET /api/v1/websocket/sessions/{session_id}`: the summary and the whole history.
+#[derive(Debug, Serialize)]
+pub struct SessionDetail<'a> {
+    /// The summary.
+    #[serde(flatten)]
+    pub summary: SessionSummary,
+    /// Every exchange, oldest first.
+    pub history: Vec<HistoryEntry<'a>>,
+}
+
+/// One exchange of the history: an `ai_response`'s data and when.
+#[derive(Debug, Serialize)]
+pub struct HistoryEntry<'a> {
+    /// The exchange, as `ai_response` sent it.
+    #[serde(flatten)]
+    pub response: AiResponseData<'a>,
+    /// When.
+    pub timestamp: String,
+}
+
+/// The body of `POST /api/v1/websocket/sessions/{session_id}/message` and
+/// `POST /api/v1/websocket/broadcast`: `message` or `data` (an object), or both.
+#[derive(Debug, Deserialize)]
+pub struct PushBody {
+    /// The pushed frame's `type`; `message` when absent.
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// A text, put in the frame's `data.message`.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The frame's `data` (an object).
+    #[serde(default)]
+    pub data: Option<Value>,
+}
+
+/// The answer to a push: `{"type", "session_id" (for one session), "delivered"}`.
+#[derive(Debug, Serialize)]
+pub struct PushedBody {
+    /// The pushed frame's `type`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The session it was pushed to; absent for a broadcast.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Sockets it was queued for.
+    pub delivered: usize,
+}

@@ -16,6 +16,7 @@
 pub mod binary;
 pub mod blocking_http;
 pub mod calls;
+pub mod interview;
 pub mod raw;
 pub mod raw_ws;
 pub mod sse;
