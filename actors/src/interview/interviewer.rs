@@ -57,6 +57,15 @@ impl InterviewState {
         }
     }
 
+    /// Changes the style; before the first answer, the interview starts on the new style's
+    /// first area.
+    pub fn restyle(&mut self, style: Style) {
+        self.style = style;
+        if self.answers == 0 {
+            self.current = style.areas()[0];
+        }
+    }
+
     /// The first area of the style's order not yet covered.
     fn next_uncovered(&self) -> Option<FocusArea> {
         let areas = self.style.areas();
@@ -227,6 +236,18 @@ mod tests {
         assert!(turn.text.chars().any(questions::is_han), "{}", turn.text);
         let turn = next_turn(&mut state, RICH);
         assert!(!turn.text.chars().any(questions::is_han), "{}", turn.text);
+    }
+
+    #[test]
+    fn a_style_chosen_before_the_first_answer_sets_the_first_area() {
+        let mut state = InterviewState::new(Style::Formal);
+        state.restyle(Style::Technical);
+        assert_eq!(
+            next_turn(&mut state, "Hi").focus_area,
+            FocusArea::TechnicalSkills
+        );
+        state.restyle(Style::Friendly);
+        assert_eq!(state.current, FocusArea::TechnicalSkills, "kept once begun");
     }
 
     #[test]

@@ -143,7 +143,7 @@ impl Handler<Restyle> for InterviewDirectory {
             return Box::pin(fut::ready(Err(InterviewError::NotOpen(msg.session_id))));
         };
         if let Some(style) = msg.style {
-            live.interview.state.style = style;
+            live.interview.state.restyle(style);
             live.interview.updated_at = Utc::now();
         }
         let joined = Joined {
