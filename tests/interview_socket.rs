@@ -117,6 +117,43 @@ async fn an_interview_covers_every_area_then_wraps_up() {
     hub.stop().await;
 }
 
+/// An `audio_input` frame.
+fn audio(format: &str, base64: &str) -> String {
+    json!({"type": "audio_input", "session_id": "x",
+        "data": {"audio_data": base64, "audio_format": format, "context": ""}})
+    .to_string()
+}
+
+/// Base64 of a WAV header over a quarter second of 8 kHz 8-bit mono silence.
+fn silent_wav() -> String {
+    let mut clip = b"RIFF\xF4\x07\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0".to_vec();
+    clip.extend_from_slice(&8_000u32.to_le_bytes());
+    clip.extend_from_slice(&8_000u32.to_le_bytes());
+    clip.extend_from_slice(b"\x01\0\x08\0data");
+    clip.extend_from_slice(&2_000u32.to_le_bytes());
+    clip.resize(clip.len() + 2_000, 0x80);
+    base64_of(&clip)
+}
+
+/// Standard base64 of `bytes`.
+fn base64_of(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let padded = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let value = u32::from_be_bytes([0, padded[0], padded[1], padded[2]]);
+        for position in 0..4 {
+            let digit = ALPHABET[(value >> (18 - 6 * position) & 63) as usize] as char;
+            out.push(if position <= chunk.len() { digit } else { '=' });
+        }
+    }
+    out
+}
+
 #[actix_rt::test]
 async fn bad_frames_get_error_envelopes_and_the_socket_stays_open() {
     let hub = start_hub(test_config());
@@ -126,12 +163,32 @@ async fn bad_frames_get_error_envelopes_and_the_socket_stays_open() {
         ("{not json".to_owned(), "invalid_json"),
         (json!({"type": "dance"}).to_string(), "unknown_type"),
         (json!({"data": {}}).to_string(), "missing_type"),
-        (json!({"type": "text_input", "data": {}}).to_string(), "text_required"),
-        (json!({"type": "text_input", "data": {"text": "  "}}).to_string(), "text_required"),
-        (json!({"type": "text_input", "data": {"text": 5}}).to_string(), "invalid_fields"),
-        (json!({"type": "text_input", "data": {"text": "a".repeat(10_001)}}).to_string(), "text_too_long"),
-        (json!({"type": "connect", "data": {"interview_style": "casual"}}).to_string(), "invalid_style"),
-        (json!({"type": "audio_input", "data": {"audio_data": "UklGRg==", "audio_format": "wav"}}).to_string(), "audio_not_supported"),
+        (
+            json!({"type": "text_input", "data": {}}).to_string(),
+            "text_required",
+        ),
+        (
+            json!({"type": "text_input", "data": {"text": "  "}}).to_string(),
+            "text_required",
+        ),
+        (
+            json!({"type": "text_input", "data": {"text": 5}}).to_string(),
+            "invalid_fields",
+        ),
+        (
+            json!({"type": "text_input", "data": {"text": "a".repeat(10_001)}}).to_string(),
+            "text_too_long",
+        ),
+        (
+            json!({"type": "connect", "data": {"interview_style": "casual"}}).to_string(),
+            "invalid_style",
+        ),
+        (audio("wav", "UklGRg=="), "invalid_wav"),
+        (audio("ogg", "AAAA"), "unsupported_audio_format"),
+        (audio("wav", "not base64!"), "invalid_audio_data"),
+        (audio("wav", ""), "audio_required"),
+        (audio("webm", "AAAA"), "audio_format_mismatch"),
+        (audio("wav", &silent_wav()), "speech_to_text_not_configured"),
     ];
     for (text, code) in cases {
         ws.send_text(text).await;
@@ -141,6 +198,12 @@ async fn bad_frames_get_error_envelopes_and_the_socket_stays_open() {
         assert!(error["data"]["message"].is_string(), "{error}");
         assert_interview_alive(&mut ws).await;
     }
+    ws.send_text(audio("wav", &silent_wav())).await;
+    let refused = expect_interview_error(&mut ws, "speech_to_text_not_configured").await;
+    assert_eq!(
+        refused["details"], "received wav audio, 2044 bytes, 0.25 s",
+        "{refused}"
+    );
     ws.send_message(Message::Binary(vec![1, 2, 3].into())).await;
     expect_interview_error(&mut ws, "binary_not_supported").await;
     assert_interview_alive(&mut ws).await;

@@ -28,8 +28,13 @@ pub enum InterviewInbound {
         #[serde(default)]
         data: TextData,
     },
-    /// `audio_input`: not supported yet; answered with an `error`.
-    AudioInput,
+    /// `audio_input`: checked, then answered with an `error` while no speech-to-text backend
+    /// is configured.
+    AudioInput {
+        /// `{"audio_data", "audio_format", "context"}`.
+        #[serde(default)]
+        data: AudioData,
+    },
     /// `ping`: answered with `pong`.
     Ping,
     /// `disconnect`: the hub closes the socket (the interview is kept).
@@ -59,6 +64,20 @@ pub struct TextData {
     /// The candidate's answer; missing or blank is refused.
     #[serde(default)]
     pub text: Option<String>,
+    /// Optional context; not read.
+    #[serde(default)]
+    pub context: Value,
+}
+
+/// The `data` of `audio_input`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct AudioData {
+    /// The clip, base64; missing or empty is refused.
+    #[serde(default)]
+    pub audio_data: Option<String>,
+    /// `wav` (when absent), `mp3`, `m4a` or `webm`.
+    #[serde(default)]
+    pub audio_format: Option<String>,
     /// Optional context; not read.
     #[serde(default)]
     pub context: Value,

@@ -4,6 +4,7 @@
 //! as they stand, and pushed messages to the sockets. The socket's protocol lives in the web
 //! edge.
 //!
+//! - [`audio_clip`]: an `audio_input` clip decoded and checked (pure).
 //! - [`interviews`]: the [`InterviewDirectory`], the one writer of open interviews.
 //! - [`interviewer`]: the built-in interviewer, its strategies and focus areas (pure).
 //! - [`questions`]: what it says, in English and Chinese (pure).
@@ -12,6 +13,7 @@
 //! - [`interview_requests`]: the directory's messages and the sockets' event family.
 //! - [`interview_counters`]: the sockets' counters.
 
+pub mod audio_clip;
 pub mod interview_counters;
 pub mod interview_requests;
 pub mod interviewer;

@@ -5,14 +5,15 @@
 //! `connect`, `ai_response` in answer to `text_input` (nothing else is sent in between by the
 //! socket itself), `pong`, the pushed messages, and `error` envelopes
 //! (`{"error", "message", "details"}`) after which the socket stays open. `disconnect` closes
-//! the socket; the interview is kept. `audio_input` is refused: speech-to-text is not
-//! configured. Asks the [`InterviewDirectory`] for everything about the interview and bumps the
+//! the socket; the interview is kept. `audio_input` is decoded and checked (format, size,
+//! WAV header), then refused: speech-to-text is not configured. Asks the [`InterviewDirectory`] for everything about the interview and bumps the
 //! [`InterviewCounters`].
 
 use std::sync::Arc;
 
 use actix::Addr;
 use switchboard_actors::interview::InterviewDirectory;
+use switchboard_actors::interview::audio_clip;
 use switchboard_actors::interview::interview_counters::InterviewCounters;
 use switchboard_actors::interview::interview_requests::{
     Answer, InterviewError, InterviewEvent, Join, Joined, Leave, Restyle,
@@ -23,8 +24,8 @@ use switchboard_actors::kernel::close::CloseCode;
 use switchboard_actors::kernel::ids::ConnId;
 
 use crate::wire::interview_frames::{
-    AiResponseData, ConnectedData, Envelope, ErrorData, InterviewInbound, PongData, SERVER_VERSION,
-    ServerInfo, iso_time,
+    AiResponseData, AudioData, ConnectedData, Envelope, ErrorData, InterviewInbound, PongData,
+    SERVER_VERSION, ServerInfo, iso_time,
 };
 use crate::wire::text;
 use crate::ws::dialect::envelope;
@@ -154,6 +155,34 @@ impl InterviewDialect {
         );
     }
 
+    /// `audio_input`: the clip is checked; with no speech-to-text backend, an error says so.
+    fn audio(&mut self, data: AudioData, socket: &mut Socket<'_, Self>) {
+        let format = data.audio_format.as_deref().unwrap_or("wav");
+        let base64 = data.audio_data.as_deref().unwrap_or_default();
+        match audio_clip::inspect(format, base64) {
+            Err(refused) => {
+                let refusal = Refusal::new(refused.code(), refused.to_string());
+                let details = "send base64 of a wav, mp3, m4a or webm clip";
+                self.error(&refusal, details, socket);
+            }
+            Ok(clip) => {
+                let refusal = Refusal::new(
+                    "speech_to_text_not_configured",
+                    "speech-to-text is not configured on this hub; send the answer as text_input",
+                );
+                let duration = clip
+                    .duration
+                    .map(|seconds| format!(", {seconds:.2} s"))
+                    .unwrap_or_default();
+                let details = format!(
+                    "received {} audio, {} bytes{duration}",
+                    clip.format, clip.bytes
+                );
+                self.error(&refusal, &details, socket);
+            }
+        }
+    }
+
     /// Waits for the room's answer to `asked`, then runs `then` with it, or sends the error.
     fn await_room<T, F, R>(&mut self, asked: F, then: R, socket: &mut Socket<'_, Self>)
     where
@@ -217,13 +246,7 @@ impl Dialect for InterviewDialect {
             }
             Ok(InterviewInbound::Connect { data }) => self.connect(data.interview_style, socket),
             Ok(InterviewInbound::TextInput { data }) => self.answer(data.text, socket),
-            Ok(InterviewInbound::AudioInput) => {
-                let refusal = Refusal::new(
-                    "audio_not_supported",
-                    "audio input is not supported yet: speech-to-text is not configured",
-                );
-                self.error(&refusal, "send the answer as text_input", socket);
-            }
+            Ok(InterviewInbound::AudioInput { data }) => self.audio(data, socket),
             Ok(InterviewInbound::Ping) => {
                 let timestamp = iso_time(chrono::Utc::now());
                 self.send("pong", PongData { timestamp }, socket);
