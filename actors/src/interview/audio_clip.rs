@@ -177,6 +177,7 @@ fn check_magic(format: &'static str, bytes: &[u8]) -> Result<(), AudioRefusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     /// Standard base64 of `bytes`, for the tests.
     fn encode(bytes: &[u8]) -> String {
@@ -261,5 +262,22 @@ mod tests {
         );
         let huge = "A".repeat((MAX_AUDIO_BYTES + 8) / 3 * 4);
         assert_eq!(code("wav", &huge), Err("audio_too_large"));
+    }
+
+    proptest! {
+        #[test]
+        fn no_clip_panics(bytes in prop::collection::vec(any::<u8>(), 0..256), cut in 0usize..64) {
+            let mut clip = wav(0);
+            clip.truncate(cut.min(clip.len()));
+            clip.extend_from_slice(&bytes);
+            for format in FORMATS {
+                let _ = inspect(format, &encode(&clip));
+            }
+        }
+
+        #[test]
+        fn no_text_panics(text in "\\PC{0,100}") {
+            let _ = inspect("wav", &text);
+        }
     }
 }

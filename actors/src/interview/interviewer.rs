@@ -158,6 +158,7 @@ fn words(text: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::{prop, prop_assert, proptest};
 
     const THIN: &str = "I did some work there and it was fine for me.";
     const RICH: &str = "I designed the backend system in Rust and Python, ran the database \
@@ -256,6 +257,22 @@ mod tests {
         assert_eq!(Style::parse("casual"), None);
         for name in Style::NAMES {
             assert_eq!(Style::parse(name).map(Style::as_str), Some(*name));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_answers_get_a_turn_and_the_interview_ends(
+            answers in prop::collection::vec("\\PC{0,80}", 1..40),
+        ) {
+            let mut state = InterviewState::new(Style::Formal);
+            for answer in &answers {
+                let turn = next_turn(&mut state, answer);
+                prop_assert!((0.0..=1.0).contains(&turn.confidence));
+                prop_assert!(!turn.text.is_empty());
+            }
+            let most = 1 + 5 * (MAX_PROBES as usize + 1);
+            prop_assert!(answers.len() < most || state.covered.len() == 5);
         }
     }
 }
