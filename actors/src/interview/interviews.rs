@@ -106,7 +106,13 @@ impl Handler<Join> for InterviewDirectory {
                 ),
                 None => {
                     let interview = Interview::new(msg.session_id.clone(), Utc::now());
-                    actix::spawn(save(&act.store, &interview, false));
+                    let saved = save(&act.store, &interview, false);
+                    let session_id = msg.session_id.clone();
+                    actix::spawn(async move {
+                        if let Err(error) = saved.await {
+                            log::error!("could not store the new interview {session_id}: {error}");
+                        }
+                    });
                     (interview, false)
                 }
             };
