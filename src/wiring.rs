@@ -10,6 +10,7 @@ use actix_web::web;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
+use switchboard_actors::interview::interviews::Interviews;
 use switchboard_actors::kernel::metrics::ConnectionMetrics;
 use switchboard_actors::monitor::Monitor;
 use switchboard_actors::registry::ConnectionRegistry;
@@ -39,6 +40,8 @@ pub struct Actors {
     pub monitor: Addr<Monitor>,
     /// Seed 004's agent sockets' figures.
     pub agent_statistics: Addr<AgentStatistics>,
+    /// Seed 002's interviews and their sockets' counters.
+    pub interviews: Interviews,
     /// The bot's settings, read by the agent sockets.
     pub bot: Arc<BotConfig>,
     /// The database.
@@ -78,6 +81,7 @@ impl Actors {
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
             agent_statistics: AgentStatistics::default().start(),
             bot: Arc::new(config.bot.clone()),
+            interviews: Interviews::start(store.clone()),
             store,
             store_thread,
         })
@@ -92,6 +96,7 @@ impl Actors {
             .app_data(web::Data::new(self.sockets.clone()))
             .app_data(web::Data::new(self.monitor.clone()))
             .app_data(web::Data::new(self.agent_statistics.clone()))
-            .app_data(web::Data::from(self.bot.clone()));
+            .app_data(web::Data::from(self.bot.clone()))
+            .app_data(web::Data::new(self.interviews.clone()));
     }
 }

@@ -1,6 +1,8 @@
 //! The seeds' own example clients against the real hub binary: the Python client printed in
 //! seed 004 (`tests/seed_clients/seed004_agent.py`, verbatim but for its URI) streams an answer
-//! from `/ws/agent` and ends on `stream_end`. The clients run in a virtual environment this test
+//! from `/ws/agent` and ends on `stream_end`; the one printed in seed 002
+//! (`tests/seed_clients/seed002_interview.py`, likewise) opens an interview on `/api/v1/ws`,
+//! answers and prints the interviewer's question. The clients run in a virtual environment this test
 //! creates under `target/` with the `websockets` version pinned here; without Python the test
 //! says so and passes.
 
@@ -51,11 +53,17 @@ fn python_with_websockets() -> Option<PathBuf> {
     Some(venv_python)
 }
 
-/// Runs the seed's client `script` against the hub at `addr`; returns its standard output.
-fn run_seed_client(python: &Path, script: &str, addr: std::net::SocketAddr) -> String {
+/// Runs the seed's client `script`, written for `seed_host` (e.g. `localhost:8003`), against
+/// the hub at `addr`; returns its standard output.
+fn run_seed_client(
+    python: &Path,
+    script: &str,
+    seed_host: &str,
+    addr: std::net::SocketAddr,
+) -> String {
     let source = std::fs::read_to_string(Path::new("tests/seed_clients").join(script))
         .expect("the seed's client");
-    let source = source.replace("localhost:8003", &addr.to_string());
+    let source = source.replace(seed_host, &addr.to_string());
     let output = Command::new(python)
         .args(["-c", &source])
         .output()
@@ -76,7 +84,7 @@ fn seed_004s_python_client_streams_an_answer() {
         return;
     };
     let hub = spawn_binary(&[("BOT_CHUNK_INTERVAL", "1ms")]);
-    let printed = run_seed_client(&python, "seed004_agent.py", hub.addr);
+    let printed = run_seed_client(&python, "seed004_agent.py", "localhost:8003", hub.addr);
     let welcome = printed.lines().next().unwrap_or_default();
     assert!(
         welcome.starts_with("Received:") && welcome.contains("\"type\":\"connected\""),
@@ -85,4 +93,20 @@ fn seed_004s_python_client_streams_an_answer() {
     assert!(printed.contains("✓ Stream completed"), "{printed}");
     let streamed = printed.lines().nth(1).unwrap_or_default();
     assert!(streamed.contains("Switchboard assistant"), "{printed}");
+}
+
+#[test]
+fn seed_002s_python_client_gets_the_interviewers_question() {
+    let Some(python) = python_with_websockets() else {
+        println!("skipped: no Python on this machine to run the seed's client");
+        return;
+    };
+    let hub = spawn_binary(&[]);
+    let printed = run_seed_client(&python, "seed002_interview.py", "localhost:8000", hub.addr);
+    let reply = printed.lines().next().unwrap_or_default();
+    assert!(reply.starts_with("AI回复: "), "{printed}");
+    assert!(
+        reply.contains("background and your most recent role"),
+        "the opening question: {printed}"
+    );
 }

@@ -20,6 +20,8 @@
 //! - [`bot`]: the bot the takeover room and the agent sockets ask for answers, whole or
 //!   streamed at a pace.
 //! - [`agent`]: seed 004's agent sockets, their statistics.
+//! - [`interview`]: seed 002's interview sockets: the built-in interviewer and the
+//!   interviews it holds, kept in the store.
 //!
 //! Dependencies point down: a room uses the kernel, the store and the bot, never another room.
 //! Where an actor must reach one of another room, the wiring hands it a `Recipient` (or a
@@ -28,9 +30,8 @@
 //! one that started it that way, so no two modules import each other.
 //!
 //! The next rooms go beside these, each touching the kernel in a line or two at most, with the
-//! bot's backends and tools growing in [`bot`]: `interview/` for seed 002's interview socket
-//! (text and base64 audio); `chat/` for seed 003's authenticated chat hub and admin monitor,
-//! whose presence and per-user routing join the [`registry`]. Each defines its own event family
+//! bot's backends and tools growing in [`bot`]: `chat/` for seed 003's authenticated chat hub
+//! and admin monitor, whose presence and per-user routing join the [`registry`]. Each defines its own event family
 //! (as [`calls::CallEvent`] and [`takeover::DeskEvent`] do), its own config area and counters,
 //! and its dialect in the web crate.
 //!
@@ -100,6 +101,7 @@
 pub mod agent;
 pub mod bot;
 pub mod calls;
+pub mod interview;
 pub mod kernel;
 pub mod monitor;
 pub mod registry;

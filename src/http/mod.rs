@@ -9,6 +9,7 @@ mod chat;
 mod events;
 mod fields;
 mod health;
+mod interview_sessions;
 mod manual;
 mod sessions;
 mod static_pages;
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(body::json_error),
     )
     .configure(calls_routes)
+    .configure(interview_routes)
     .service(endpoint(
         "/static/test_websocket.html",
         "GET",
@@ -117,6 +119,35 @@ fn calls_routes(cfg: &mut web::ServiceConfig) {
             "POST",
             web::post().to(calls::end),
         ));
+}
+
+/// Seed 002's management API of the interview sockets.
+fn interview_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(endpoint(
+        "/api/v1/websocket/stats",
+        "GET",
+        web::get().to(interview_sessions::stats),
+    ))
+    .service(endpoint(
+        "/api/v1/websocket/sessions",
+        "GET",
+        web::get().to(interview_sessions::list),
+    ))
+    .service(endpoint(
+        "/api/v1/websocket/sessions/{session_id}",
+        "GET",
+        web::get().to(interview_sessions::get),
+    ))
+    .service(endpoint(
+        "/api/v1/websocket/sessions/{session_id}/message",
+        "POST",
+        web::post().to(interview_sessions::message),
+    ))
+    .service(endpoint(
+        "/api/v1/websocket/broadcast",
+        "POST",
+        web::post().to(interview_sessions::broadcast),
+    ));
 }
 
 /// One path served by one method; any other method gets 405 naming the one allowed.

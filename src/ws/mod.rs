@@ -18,13 +18,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::Matchmaker;
+use switchboard_actors::interview::interviews::Interviews;
+use switchboard_actors::kernel::ids::SessionName;
 use switchboard_actors::takeover::{HandoverBoard, Sessions};
 
+use crate::api_error::ApiError;
 use crate::peer::PeerSocket;
 use connection::Connection;
 use dialect::agent::AgentDialect;
 use dialect::call::CallDialect;
 use dialect::desk::DeskDialect;
+use dialect::interview::InterviewDialect;
 use dialect::seam::Dialect;
 use inbound::InboundFrames;
 use outbox::Outbox;
@@ -34,7 +38,12 @@ use services::Sockets;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/ws/call/{call_id}", web::get().to(call_socket))
         .route("/ws/desk", web::get().to(desk_socket))
-        .route("/ws/agent", web::get().to(agent_socket));
+        .route("/ws/agent", web::get().to(agent_socket))
+        .route("/api/v1/ws", web::get().to(interview_socket))
+        .route(
+            "/api/v1/ws/{session_id}",
+            web::get().to(resumed_interview_socket),
+        );
 }
 
 /// `GET /ws/call/{call_id}`: one leg of a seed-000 call.
@@ -70,6 +79,43 @@ async fn agent_socket(
     bot: web::Data<BotConfig>,
 ) -> actix_web::Result<HttpResponse> {
     let dialect = AgentDialect::new(statistics.get_ref().clone(), bot.into_inner());
+    serve(dialect, &req, stream, &sockets)
+}
+
+/// `GET /api/v1/ws`: seed 002's interview socket on a new session (a UUID the hub makes).
+async fn interview_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    sockets: web::Data<Sockets>,
+    interviews: web::Data<Interviews>,
+) -> actix_web::Result<HttpResponse> {
+    let session_id = uuid::Uuid::new_v4().to_string();
+    let dialect = InterviewDialect::new(
+        session_id,
+        interviews.directory.clone(),
+        interviews.counters.clone(),
+    );
+    serve(dialect, &req, stream, &sockets)
+}
+
+/// `GET /api/v1/ws/{session_id}`: seed 002's interview socket on the session named in the
+/// path, begun or resumed.
+async fn resumed_interview_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    session_id: web::Path<String>,
+    sockets: web::Data<Sockets>,
+    interviews: web::Data<Interviews>,
+) -> actix_web::Result<HttpResponse> {
+    let session_id = SessionName::parse(&session_id)
+        .map_err(|error| ApiError::InvalidField(format!("session_id {error}")))?
+        .as_str()
+        .to_owned();
+    let dialect = InterviewDialect::new(
+        session_id,
+        interviews.directory.clone(),
+        interviews.counters.clone(),
+    );
     serve(dialect, &req, stream, &sockets)
 }
 

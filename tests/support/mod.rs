@@ -18,6 +18,7 @@ pub mod binary;
 pub mod blocking_http;
 pub mod calls;
 pub mod fake_openai;
+pub mod interview;
 pub mod raw;
 pub mod raw_ws;
 pub mod sse;

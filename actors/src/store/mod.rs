@@ -5,10 +5,12 @@
 //! - [`schema`]: the numbered migrations.
 //! - [`session_rows`]: seed-001 conversations, their logs and audit records.
 //! - [`call_rows`]: seed-000 calls.
+//! - [`interview_rows`]: seed-002 interviews and their exchanges.
 //! - [`store_error`]: why a request failed.
 
 pub mod call_rows;
 pub mod database;
+pub mod interview_rows;
 pub mod schema;
 pub mod session_rows;
 pub mod store_error;

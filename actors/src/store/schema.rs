@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// Every migration, in order; version n is `MIGRATIONS[n - 1]`. Never edit one that shipped:
 /// add the next.
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     r#"
 CREATE TABLE sessions (
     name       TEXT PRIMARY KEY,
@@ -49,6 +49,27 @@ CREATE TABLE calls (
     r#"
 CREATE INDEX calls_by_customer_leg ON calls (customer_call_id);
 CREATE INDEX calls_by_agent_leg ON calls (agent_call_id);
+"#,
+    r#"
+CREATE TABLE interviews (
+    session_id TEXT PRIMARY KEY,
+    style      TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE interview_exchanges (
+    session_id      TEXT NOT NULL,
+    seq             INTEGER NOT NULL,
+    user_input      TEXT NOT NULL,
+    ai_response     TEXT NOT NULL,
+    strategy        TEXT NOT NULL,
+    focus_area      TEXT NOT NULL,
+    confidence      REAL NOT NULL,
+    processing_time REAL NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (session_id, seq)
+) WITHOUT ROWID;
 "#,
 ];
 
@@ -106,8 +127,8 @@ mod tests {
     #[test]
     fn migrating_twice_is_harmless_and_a_newer_file_is_refused() {
         let mut conn = Connection::open_in_memory().expect("sqlite opens");
-        assert_eq!(migrate(&mut conn).expect("first run"), 2);
-        assert_eq!(migrate(&mut conn).expect("second run"), 2);
+        assert_eq!(migrate(&mut conn).expect("first run"), 3);
+        assert_eq!(migrate(&mut conn).expect("second run"), 3);
         conn.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'later')",
             [],
@@ -117,7 +138,7 @@ mod tests {
             migrate(&mut conn),
             Err(SchemaError::TooNew {
                 found: 99,
-                known: 2
+                known: 3
             })
         ));
     }

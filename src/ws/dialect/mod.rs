@@ -7,4 +7,5 @@ pub mod agent;
 pub mod call;
 pub mod desk;
 pub mod envelope;
+pub mod interview;
 pub mod seam;

@@ -1,0 +1,25 @@
+//! Seed 002's interview sockets: the room of the built-in interviewer and of the interviews it
+//! holds. Receives a socket's arrival and departure, the candidate's answers, style changes,
+//! the management API's questions and pushes; sends the interviewer's replies, the interviews
+//! as they stand, and pushed messages to the sockets. The socket's protocol lives in the web
+//! edge.
+//!
+//! - [`audio_clip`]: an `audio_input` clip decoded and checked (pure).
+//! - [`interviews`]: the [`InterviewDirectory`], the one writer of open interviews.
+//! - [`interviewer`]: the built-in interviewer, its strategies and focus areas (pure).
+//! - [`questions`]: what it says, in English and Chinese (pure).
+//! - [`vocabulary`]: the focus areas, styles and strategies, and their names (pure).
+//! - [`transcript`]: an interview as data and as store rows (pure).
+//! - [`interview_requests`]: the directory's messages and the sockets' event family.
+//! - [`interview_counters`]: the sockets' counters.
+
+pub mod audio_clip;
+pub mod interview_counters;
+pub mod interview_requests;
+pub mod interviewer;
+pub mod interviews;
+pub mod questions;
+pub mod transcript;
+pub mod vocabulary;
+
+pub use interviews::{InterviewDirectory, Interviews};

@@ -1,0 +1,269 @@
+//! Seed 002's interview protocol on `/api/v1/ws` and `/api/v1/ws/{session_id}`. Receives
+//! `connect`, `text_input`, `audio_input`, `ping` and `disconnect` envelopes (the shapes are in
+//! [`interview_frames`](crate::wire::interview_frames)) and messages pushed by the management
+//! API; sends `connected` on open (once the interview is loaded or begun) and in answer to
+//! `connect`, `ai_response` in answer to `text_input` (nothing else is sent in between by the
+//! socket itself), `pong`, the pushed messages, and `error` envelopes
+//! (`{"error", "message", "details"}`) after which the socket stays open. `disconnect` closes
+//! the socket; the interview is kept. `audio_input` is decoded and checked (format, size,
+//! WAV header), then refused: speech-to-text is not configured. Asks the [`InterviewDirectory`] for everything about the interview and bumps the
+//! [`InterviewCounters`].
+
+use std::sync::Arc;
+
+use actix::Addr;
+use switchboard_actors::interview::InterviewDirectory;
+use switchboard_actors::interview::audio_clip;
+use switchboard_actors::interview::interview_counters::InterviewCounters;
+use switchboard_actors::interview::interview_requests::{
+    Answer, InterviewError, InterviewEvent, Join, Joined, Leave, Restyle,
+};
+use switchboard_actors::interview::transcript::Exchange;
+use switchboard_actors::interview::vocabulary::Style;
+use switchboard_actors::kernel::close::CloseCode;
+use switchboard_actors::kernel::ids::ConnId;
+
+use crate::wire::interview_frames::{
+    AiResponseData, AudioData, ConnectedData, Envelope, ErrorData, InterviewInbound, PongData,
+    SERVER_VERSION, ServerInfo, iso_time,
+};
+use crate::wire::text;
+use crate::ws::dialect::envelope;
+use crate::ws::dialect::seam::{Dialect, Frame, Refusal, Socket};
+
+/// Longest answer accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// What a decoded message is: the message, or why it cannot be read (answered in `handle`, so
+/// that the error envelope names the socket's session).
+pub type Decoded = Result<InterviewInbound, Refusal>;
+
+/// The interview dialect's per-socket state.
+pub struct InterviewDialect {
+    /// The socket's session.
+    session_id: String,
+    /// Where interviews are held.
+    directory: Addr<InterviewDirectory>,
+    /// The sockets' counters.
+    counters: Arc<InterviewCounters>,
+}
+
+impl InterviewDialect {
+    /// A fresh socket's protocol on the interview `session_id` (already checked).
+    pub fn new(
+        session_id: String,
+        directory: Addr<InterviewDirectory>,
+        counters: Arc<InterviewCounters>,
+    ) -> Self {
+        InterviewDialect {
+            session_id,
+            directory,
+            counters,
+        }
+    }
+
+    /// Sends an envelope of `kind` with `data`.
+    fn send<T: serde::Serialize>(&self, kind: &str, data: T, socket: &mut Socket<'_, Self>) {
+        self.counters.messages_sent.bump();
+        socket.send(text::encode(&Envelope::now(kind, &self.session_id, data)));
+    }
+
+    /// Sends an `error` envelope.
+    fn error(&self, refusal: &Refusal, details: &str, socket: &mut Socket<'_, Self>) {
+        self.counters.errors.bump();
+        let data = ErrorData {
+            error: refusal.error,
+            message: &refusal.detail,
+            details,
+        };
+        self.send("error", data, socket);
+    }
+
+    /// Sends `connected` for the interview as it stands.
+    fn connected(&self, joined: &Joined, socket: &mut Socket<'_, Self>) {
+        let data = ConnectedData {
+            status: "connected",
+            server_info: ServerInfo {
+                version: SERVER_VERSION,
+            },
+            session_id: &self.session_id,
+            interview_style: joined.style.as_str(),
+            resumed: joined.resumed,
+            exchanges: joined.exchanges,
+        };
+        self.send("connected", data, socket);
+    }
+
+    /// The error envelope of a failure of the room.
+    fn failed(&self, error: &InterviewError, socket: &mut Socket<'_, Self>) {
+        let refusal = Refusal::new("interview_unavailable", error.to_string());
+        self.error(&refusal, "try again; the interview is kept", socket);
+    }
+
+    /// `connect`: sets the style if one is given, then `connected`.
+    fn connect(&mut self, style: Option<String>, socket: &mut Socket<'_, Self>) {
+        let style = match style.as_deref().map(Style::parse) {
+            None => None,
+            Some(Some(style)) => Some(style),
+            Some(None) => {
+                let refusal = Refusal::new("invalid_style", "unknown interview_style");
+                let details = format!("interview_style is one of {}", Style::NAMES.join(", "));
+                return self.error(&refusal, &details, socket);
+            }
+        };
+        let session_id = self.session_id.clone();
+        let asked = self.directory.send(Restyle { session_id, style });
+        self.await_room(
+            asked,
+            |dialect, joined: Joined, socket| dialect.connected(&joined, socket),
+            socket,
+        );
+    }
+
+    /// `text_input`: the interviewer's `ai_response`.
+    fn answer(&mut self, text: Option<String>, socket: &mut Socket<'_, Self>) {
+        let text = match text {
+            Some(text) if !text.trim().is_empty() => text,
+            _ => {
+                let refusal = Refusal::new("text_required", "data.text is required");
+                let details = "send {\"type\":\"text_input\",\"data\":{\"text\":\"...\"}}";
+                return self.error(&refusal, details, socket);
+            }
+        };
+        if text.chars().count() > MAX_TEXT_CHARS {
+            let refusal = Refusal::new("text_too_long", "data.text is too long");
+            let details = format!("at most {MAX_TEXT_CHARS} characters");
+            return self.error(&refusal, &details, socket);
+        }
+        let session_id = self.session_id.clone();
+        let asked = self.directory.send(Answer { session_id, text });
+        self.await_room(
+            asked,
+            |dialect, exchange: Exchange, socket| {
+                let data = AiResponseData {
+                    user_input: &exchange.user_input,
+                    ai_response: &exchange.ai_response,
+                    response_type: exchange.response_type,
+                    strategy_used: exchange.strategy.as_str(),
+                    focus_area: exchange.focus_area.as_str(),
+                    confidence: exchange.confidence,
+                    processing_time: exchange.processing_time,
+                };
+                dialect.send("ai_response", data, socket);
+            },
+            socket,
+        );
+    }
+
+    /// `audio_input`: the clip is checked; with no speech-to-text backend, an error says so.
+    fn audio(&mut self, data: AudioData, socket: &mut Socket<'_, Self>) {
+        let format = data.audio_format.as_deref().unwrap_or("wav");
+        let base64 = data.audio_data.as_deref().unwrap_or_default();
+        match audio_clip::inspect(format, base64) {
+            Err(refused) => {
+                let refusal = Refusal::new(refused.code(), refused.to_string());
+                let details = "send base64 of a wav, mp3, m4a or webm clip";
+                self.error(&refusal, details, socket);
+            }
+            Ok(clip) => {
+                let refusal = Refusal::new(
+                    "speech_to_text_not_configured",
+                    "speech-to-text is not configured on this hub; send the answer as text_input",
+                );
+                let duration = clip
+                    .duration
+                    .map(|seconds| format!(", {seconds:.2} s"))
+                    .unwrap_or_default();
+                let details = format!(
+                    "received {} audio, {} bytes{duration}",
+                    clip.format, clip.bytes
+                );
+                self.error(&refusal, &details, socket);
+            }
+        }
+    }
+
+    /// Waits for the room's answer to `asked`, then runs `then` with it, or sends the error.
+    fn await_room<T, F, R>(&mut self, asked: F, then: R, socket: &mut Socket<'_, Self>)
+    where
+        T: 'static,
+        F: Future<Output = Result<Result<T, InterviewError>, actix::MailboxError>> + 'static,
+        R: FnOnce(&mut Self, T, &mut Socket<'_, Self>) + 'static,
+    {
+        let started = socket.start(
+            asked,
+            move |dialect: &mut Self, outcome, socket| match outcome {
+                Ok(Ok(value)) => then(dialect, value, socket),
+                Ok(Err(error)) => dialect.failed(&error, socket),
+                Err(_) => {
+                    dialect.failed(&InterviewError::NotOpen(dialect.session_id.clone()), socket)
+                }
+            },
+        );
+        if started.is_err() {
+            let refusal = Refusal::new("too_fast", "too much work in flight on this socket");
+            self.error(&refusal, "wait for the answers already asked for", socket);
+        }
+    }
+}
+
+impl Dialect for InterviewDialect {
+    type Inbound = Decoded;
+    type Event = InterviewEvent;
+
+    fn decode(&self, frame: Frame<'_>) -> Result<Decoded, Refusal> {
+        Ok(envelope::text_only(frame)
+            .and_then(|text| envelope::decode(text, InterviewInbound::TYPES)))
+    }
+
+    fn error_frame(refusal: &Refusal) -> String {
+        let data = ErrorData {
+            error: refusal.error,
+            message: &refusal.detail,
+            details: "the message was refused before it was read",
+        };
+        text::encode(&Envelope::now("error", "", data))
+    }
+
+    fn opened(&mut self, socket: &mut Socket<'_, Self>) {
+        self.counters.connections.bump();
+        let session_id = self.session_id.clone();
+        let conn = socket.handle();
+        let asked = self.directory.send(Join { session_id, conn });
+        self.await_room(
+            asked,
+            |dialect, joined: Joined, socket| dialect.connected(&joined, socket),
+            socket,
+        );
+    }
+
+    fn handle(&mut self, inbound: Decoded, socket: &mut Socket<'_, Self>) {
+        self.counters.messages_received.bump();
+        match inbound {
+            Err(refusal) => {
+                let details = "a message is {\"type\", \"session_id\", \"timestamp\", \"data\"}";
+                self.error(&refusal, details, socket);
+            }
+            Ok(InterviewInbound::Connect { data }) => self.connect(data.interview_style, socket),
+            Ok(InterviewInbound::TextInput { data }) => self.answer(data.text, socket),
+            Ok(InterviewInbound::AudioInput { data }) => self.audio(data, socket),
+            Ok(InterviewInbound::Ping) => {
+                let timestamp = iso_time(chrono::Utc::now());
+                self.send("pong", PongData { timestamp }, socket);
+            }
+            Ok(InterviewInbound::Disconnect) => socket.close(CloseCode::Normal, "disconnect"),
+        }
+    }
+
+    fn deliver(&mut self, event: InterviewEvent, socket: &mut Socket<'_, Self>) {
+        self.send(&event.kind, event.data, socket);
+    }
+
+    fn closed(&mut self, conn_id: ConnId, _shutdown: bool) {
+        let session_id = self.session_id.clone();
+        self.directory.do_send(Leave {
+            session_id,
+            conn_id,
+        });
+    }
+}
