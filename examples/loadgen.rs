@@ -6,7 +6,7 @@
 //! cargo run --release --example loadgen -- --json match.json match --concurrency 64
 //! cargo run --release --example loadgen -- chat --concurrency 64 --duration 10
 //! cargo run --release --example loadgen -- chaos --rate 20 --duration 60 --hub-pid PID
-//! cargo run --release --example loadgen -- agent --connections 1000 --duration 10
+//! cargo run --release --example loadgen -- agent --connections 1000 --duration 10 --upstream-port 8200
 //! ```
 //!
 //! Each scenario is one module under `loadgen/`: it takes its own flags, drives the server
@@ -30,6 +30,8 @@ mod matching;
 mod net;
 #[path = "loadgen/stats.rs"]
 mod stats;
+#[path = "loadgen/upstream.rs"]
+mod upstream;
 
 use std::process::ExitCode;
 

@@ -21,6 +21,8 @@ mod matching;
 mod net;
 #[path = "../examples/loadgen/stats.rs"]
 mod stats;
+#[path = "../examples/loadgen/upstream.rs"]
+mod upstream;
 
 use support::{HubClient, start_hub, test_config, test_config_with};
 
@@ -105,6 +107,9 @@ async fn agent_scenario_times_every_chunk_of_every_stream() {
         connections: 4,
         duration: 0.5,
         query: "where is my order?".into(),
+        upstream_port: None,
+        upstream_chunks: 20,
+        upstream_gap_ms: 10,
     };
     let report = agent::run(&clients(&hub), &args).await.expect("agent run");
     report.print();
@@ -121,6 +126,44 @@ async fn agent_scenario_times_every_chunk_of_every_stream() {
     );
     let (_, figures) = hub.get("/ws/statistics").await;
     assert_eq!(figures["total_connections"], 4);
+}
+
+#[actix_rt::test]
+async fn agent_scenario_measures_what_the_hub_adds_to_a_models_chunks() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let hub = start_hub(test_config_with(|config| {
+        config.bot.backend = switchboard_actors::bot::bot_config::BackendKind::Openai;
+        config.bot.openai_base_url = format!("http://127.0.0.1:{port}");
+    }));
+    let args = agent::AgentArgs {
+        connections: 4,
+        duration: 0.5,
+        query: "hello".into(),
+        upstream_port: Some(port),
+        upstream_chunks: 5,
+        upstream_gap_ms: 2,
+    };
+    let report = agent::run(&clients(&hub), &args).await.expect("agent run");
+    report.print();
+    assert_eq!(report.errors, 0);
+    assert!(report.streams > 0);
+    assert_eq!(
+        report.chunks,
+        report.streams * 5,
+        "every chunk of the model arrives"
+    );
+    let first = report
+        .added_first_chunk
+        .expect("the hub's share of first chunks");
+    let later = report
+        .added_later_chunks
+        .expect("the hub's share of later chunks");
+    assert_eq!(first.count as u64, report.streams);
+    assert_eq!(later.count as u64, report.streams * 4);
+    assert!(first.p50_ms <= report.first_chunk.p50_ms);
 }
 
 #[actix_rt::test]
