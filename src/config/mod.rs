@@ -1,7 +1,8 @@
 //! One typed configuration for the hub, one struct per area, each setting declared once (its
 //! flag, environment variable, default, meaning and checks) in the area that uses it: the
 //! server and the log ([`server`]), the sockets ([`sockets`]), seed 000's calls, seed 001's
-//! takeover and the store (declared in the actor crate, beside the actors they are handed to).
+//! takeover, the bot, seed 002's speech to text and the store (declared in the actor crate,
+//! beside the actors they are handed to).
 //! Receives flags and environment variables (flags win; seed 002's older variable names are
 //! read when the new ones are absent) and sends back a [`Config`], checked by
 //! [`Config::validate`] so that a bad setting stops the hub at start with a clear message.
@@ -17,6 +18,7 @@ use std::time::Duration;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::CallConfig;
+use switchboard_actors::interview::speech_config::SpeechConfig;
 use switchboard_actors::kernel::settings::{self, MustBePositive};
 use switchboard_actors::store::StoreConfig;
 use switchboard_actors::takeover::TakeoverConfig;
@@ -48,6 +50,9 @@ pub struct Config {
     /// The bot.
     #[command(flatten)]
     pub bot: BotConfig,
+    /// Seed 002's speech to text.
+    #[command(flatten)]
+    pub speech: SpeechConfig,
     /// The store.
     #[command(flatten)]
     pub store: StoreConfig,
@@ -174,6 +179,7 @@ impl Config {
         self.store.validate()?;
         self.takeover.validate()?;
         self.bot.validate()?;
+        self.speech.validate()?;
         if self.calls.transcript_backlog >= self.sockets.outbound_queue {
             return Err(ConfigError::BacklogTooLong {
                 backlog: self.calls.transcript_backlog,

@@ -28,8 +28,8 @@ pub enum InterviewInbound {
         #[serde(default)]
         data: TextData,
     },
-    /// `audio_input`: checked, then answered with an `error` while no speech-to-text backend
-    /// is configured.
+    /// `audio_input`: checked, then answered with `status` (processing), `transcription` and
+    /// `ai_response`; with an `error` while no speech-to-text server is configured.
     AudioInput {
         /// `{"audio_data", "audio_format", "context"}`.
         #[serde(default)]
@@ -86,7 +86,8 @@ pub struct AudioData {
 /// A frame to an interview client.
 #[derive(Debug, Serialize)]
 pub struct Envelope<'a, T: Serialize> {
-    /// `connected`, `ai_response`, `pong`, `error`, or a pushed message's type.
+    /// `connected`, `status`, `transcription`, `ai_response`, `pong`, `error`, or a pushed
+    /// message's type.
     #[serde(rename = "type")]
     pub kind: &'a str,
     /// The socket's session.
@@ -155,6 +156,55 @@ pub struct AiResponseData<'a> {
     pub confidence: f64,
     /// Seconds the interviewer took.
     pub processing_time: f64,
+}
+
+/// The `data` of `ai_response` to `audio_input`: the reply and how the answer was heard.
+#[derive(Debug, Serialize)]
+pub struct HeardResponseData<'a> {
+    /// The reply, as to `text_input`.
+    #[serde(flatten)]
+    pub response: AiResponseData<'a>,
+    /// How the answer was heard.
+    pub transcription_info: TranscriptionInfo,
+}
+
+/// `transcription_info` of an `ai_response` to `audio_input`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptionInfo {
+    /// How sure the server was, 0 to 1; null when it does not tell.
+    pub confidence: Option<f64>,
+    /// The clip's duration in seconds; null when neither the server nor the header tells.
+    pub duration: Option<f64>,
+    /// The language heard (or asked for); null when unknown.
+    pub language: Option<String>,
+    /// The clip's format.
+    pub audio_format: &'static str,
+}
+
+/// The `data` of `transcription`.
+#[derive(Debug, Serialize)]
+pub struct TranscriptionData<'a> {
+    /// The text heard.
+    pub transcription: &'a str,
+    /// How sure the server was, 0 to 1; null when it does not tell.
+    pub confidence: Option<f64>,
+    /// Seconds the transcription took.
+    pub processing_time: f64,
+    /// The clip's duration in seconds; null when unknown.
+    pub duration: Option<f64>,
+    /// The language heard (or asked for); null when unknown.
+    pub language: Option<&'a str>,
+    /// The clip's format.
+    pub audio_format: &'static str,
+}
+
+/// The `data` of `status`.
+#[derive(Debug, Serialize)]
+pub struct StatusData<'a> {
+    /// `processing`.
+    pub status: &'static str,
+    /// What is being done, for a person.
+    pub message: &'a str,
 }
 
 /// The `data` of `error`.

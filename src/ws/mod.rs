@@ -90,11 +90,7 @@ async fn interview_socket(
     interviews: web::Data<Interviews>,
 ) -> actix_web::Result<HttpResponse> {
     let session_id = uuid::Uuid::new_v4().to_string();
-    let dialect = InterviewDialect::new(
-        session_id,
-        interviews.directory.clone(),
-        interviews.counters.clone(),
-    );
+    let dialect = InterviewDialect::new(session_id, &interviews);
     serve(dialect, &req, stream, &sockets)
 }
 
@@ -111,11 +107,7 @@ async fn resumed_interview_socket(
         .map_err(|error| ApiError::InvalidField(format!("session_id {error}")))?
         .as_str()
         .to_owned();
-    let dialect = InterviewDialect::new(
-        session_id,
-        interviews.directory.clone(),
-        interviews.counters.clone(),
-    );
+    let dialect = InterviewDialect::new(session_id, &interviews);
     serve(dialect, &req, stream, &sockets)
 }
 

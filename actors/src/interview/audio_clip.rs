@@ -20,6 +20,8 @@ pub struct AudioClip {
     pub bytes: usize,
     /// Its duration in seconds, when the header tells (WAV).
     pub duration: Option<f64>,
+    /// The decoded clip.
+    pub data: Vec<u8>,
 }
 
 /// Why a clip was refused.
@@ -88,6 +90,7 @@ pub fn inspect(format: &str, base64: &str) -> Result<AudioClip, AudioRefusal> {
         format,
         bytes: bytes.len(),
         duration,
+        data: bytes,
     })
 }
 

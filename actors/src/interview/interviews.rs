@@ -257,21 +257,28 @@ impl Handler<Push> for InterviewDirectory {
     }
 }
 
-/// What the edge uses of the interview room: the directory and the sockets' counters.
+/// What the edge uses of the interview room: the directory, the sockets' counters and the
+/// speech-to-text settings.
 #[derive(Clone)]
 pub struct Interviews {
     /// The directory of open interviews.
     pub directory: Addr<InterviewDirectory>,
     /// The sockets' counters.
     pub counters: std::sync::Arc<crate::interview::interview_counters::InterviewCounters>,
+    /// Where `audio_input` clips are transcribed.
+    pub speech: std::sync::Arc<crate::interview::speech_config::SpeechConfig>,
 }
 
 impl Interviews {
-    /// Starts the directory over `store`, with fresh counters.
-    pub fn start(store: Addr<Store>) -> Self {
+    /// Starts the directory over `store`, with fresh counters and the `speech` settings.
+    pub fn start(
+        store: Addr<Store>,
+        speech: crate::interview::speech_config::SpeechConfig,
+    ) -> Self {
         Interviews {
             directory: InterviewDirectory::new(store).start(),
             counters: Default::default(),
+            speech: std::sync::Arc::new(speech),
         }
     }
 }

@@ -5,6 +5,9 @@
 //! edge.
 //!
 //! - [`audio_clip`]: an `audio_input` clip decoded and checked (pure).
+//! - [`speech_config`]: where `audio_input` clips are transcribed (`STT_*` settings).
+//! - [`speech_to_text`]: the transcription client (an OpenAI-compatible server, over HTTP).
+//! - [`multipart_form`]: the `multipart/form-data` body it sends (pure).
 //! - [`interviews`]: the [`InterviewDirectory`], the one writer of open interviews.
 //! - [`interviewer`]: the built-in interviewer, its strategies and focus areas (pure).
 //! - [`questions`]: what it says, in English and Chinese (pure).
@@ -18,7 +21,10 @@ pub mod interview_counters;
 pub mod interview_requests;
 pub mod interviewer;
 pub mod interviews;
+pub mod multipart_form;
 pub mod questions;
+pub mod speech_config;
+pub mod speech_to_text;
 pub mod transcript;
 pub mod vocabulary;
 

@@ -6,8 +6,11 @@
 //! socket itself), `pong`, the pushed messages, and `error` envelopes
 //! (`{"error", "message", "details"}`) after which the socket stays open. `disconnect` closes
 //! the socket; the interview is kept. `audio_input` is decoded and checked (format, size,
-//! WAV header), then refused: speech-to-text is not configured. Asks the [`InterviewDirectory`] for everything about the interview and bumps the
-//! [`InterviewCounters`].
+//! WAV header), then answered with `status` (processing), the `transcription` the
+//! speech-to-text server gives (the socket keeps serving meanwhile) and the interviewer's
+//! `ai_response` to the text, with `transcription_info`; without a server (`STT_BASE_URL`), or
+//! when it fails, with an `error`. Asks the [`InterviewDirectory`] for everything about the
+//! interview and bumps the [`InterviewCounters`].
 
 use std::sync::Arc;
 
@@ -18,14 +21,18 @@ use switchboard_actors::interview::interview_counters::InterviewCounters;
 use switchboard_actors::interview::interview_requests::{
     Answer, InterviewError, InterviewEvent, Join, Joined, Leave, Restyle,
 };
+use switchboard_actors::interview::interviews::Interviews;
+use switchboard_actors::interview::speech_config::SpeechConfig;
+use switchboard_actors::interview::speech_to_text::{self, Transcription};
 use switchboard_actors::interview::transcript::Exchange;
 use switchboard_actors::interview::vocabulary::Style;
 use switchboard_actors::kernel::close::CloseCode;
 use switchboard_actors::kernel::ids::ConnId;
 
 use crate::wire::interview_frames::{
-    AiResponseData, AudioData, ConnectedData, Envelope, ErrorData, InterviewInbound, PongData,
-    SERVER_VERSION, ServerInfo, iso_time,
+    AiResponseData, AudioData, ConnectedData, Envelope, ErrorData, HeardResponseData,
+    InterviewInbound, PongData, SERVER_VERSION, ServerInfo, StatusData, TranscriptionData,
+    TranscriptionInfo, iso_time,
 };
 use crate::wire::text;
 use crate::ws::dialect::envelope;
@@ -46,19 +53,19 @@ pub struct InterviewDialect {
     directory: Addr<InterviewDirectory>,
     /// The sockets' counters.
     counters: Arc<InterviewCounters>,
+    /// Where clips are transcribed.
+    speech: Arc<SpeechConfig>,
 }
 
 impl InterviewDialect {
-    /// A fresh socket's protocol on the interview `session_id` (already checked).
-    pub fn new(
-        session_id: String,
-        directory: Addr<InterviewDirectory>,
-        counters: Arc<InterviewCounters>,
-    ) -> Self {
+    /// A fresh socket's protocol on the interview `session_id` (already checked), in the
+    /// room `interviews`.
+    pub fn new(session_id: String, interviews: &Interviews) -> Self {
         InterviewDialect {
             session_id,
-            directory,
-            counters,
+            directory: interviews.directory.clone(),
+            counters: interviews.counters.clone(),
+            speech: interviews.speech.clone(),
         }
     }
 
@@ -135,12 +142,23 @@ impl InterviewDialect {
             let details = format!("at most {MAX_TEXT_CHARS} characters");
             return self.error(&refusal, &details, socket);
         }
+        self.ask(text, None, socket);
+    }
+
+    /// Asks the interviewer to answer `text`; its `ai_response` carries `heard` when the
+    /// answer came as audio.
+    fn ask(
+        &mut self,
+        text: String,
+        heard: Option<TranscriptionInfo>,
+        socket: &mut Socket<'_, Self>,
+    ) {
         let session_id = self.session_id.clone();
         let asked = self.directory.send(Answer { session_id, text });
         self.await_room(
             asked,
             |dialect, exchange: Exchange, socket| {
-                let data = AiResponseData {
+                let response = AiResponseData {
                     user_input: &exchange.user_input,
                     ai_response: &exchange.ai_response,
                     response_type: exchange.response_type,
@@ -149,38 +167,97 @@ impl InterviewDialect {
                     confidence: exchange.confidence,
                     processing_time: exchange.processing_time,
                 };
-                dialect.send("ai_response", data, socket);
+                match heard {
+                    None => dialect.send("ai_response", response, socket),
+                    Some(transcription_info) => {
+                        let data = HeardResponseData {
+                            response,
+                            transcription_info,
+                        };
+                        dialect.send("ai_response", data, socket);
+                    }
+                }
             },
             socket,
         );
     }
 
-    /// `audio_input`: the clip is checked; with no speech-to-text backend, an error says so.
+    /// `audio_input`: the clip is checked, then transcribed (after a `status`) and answered
+    /// as text; with no speech-to-text server, an error says so.
     fn audio(&mut self, data: AudioData, socket: &mut Socket<'_, Self>) {
         let format = data.audio_format.as_deref().unwrap_or("wav");
         let base64 = data.audio_data.as_deref().unwrap_or_default();
-        match audio_clip::inspect(format, base64) {
+        let clip = match audio_clip::inspect(format, base64) {
+            Ok(clip) => clip,
             Err(refused) => {
                 let refusal = Refusal::new(refused.code(), refused.to_string());
                 let details = "send base64 of a wav, mp3, m4a or webm clip";
-                self.error(&refusal, details, socket);
+                return self.error(&refusal, details, socket);
             }
-            Ok(clip) => {
-                let refusal = Refusal::new(
-                    "speech_to_text_not_configured",
-                    "speech-to-text is not configured on this hub; send the answer as text_input",
-                );
-                let duration = clip
-                    .duration
-                    .map(|seconds| format!(", {seconds:.2} s"))
-                    .unwrap_or_default();
-                let details = format!(
-                    "received {} audio, {} bytes{duration}",
-                    clip.format, clip.bytes
-                );
-                self.error(&refusal, &details, socket);
-            }
+        };
+        if self.speech.server().is_none() {
+            let refusal = Refusal::new(
+                "speech_to_text_not_configured",
+                "speech-to-text is not configured on this hub; send the answer as text_input",
+            );
+            let duration = clip
+                .duration
+                .map(|seconds| format!(", {seconds:.2} s"))
+                .unwrap_or_default();
+            let details = format!(
+                "received {} audio, {} bytes{duration}",
+                clip.format, clip.bytes
+            );
+            return self.error(&refusal, &details, socket);
         }
+        let status = StatusData {
+            status: "processing",
+            message: "transcribing the audio",
+        };
+        self.send("status", status, socket);
+        let speech = self.speech.clone();
+        let work = async move { speech_to_text::transcribe(&speech, &clip).await };
+        let started = socket.start(work, |dialect: &mut Self, outcome, socket| match outcome {
+            Ok(heard) => dialect.heard(heard, socket),
+            Err(failed) => {
+                let refusal = Refusal::new("transcription_failed", failed.to_string());
+                let details = "try again, or send the answer as text_input";
+                dialect.error(&refusal, details, socket);
+            }
+        });
+        if started.is_err() {
+            let refusal = Refusal::new("too_fast", "too much work in flight on this socket");
+            self.error(&refusal, "wait for the answers already asked for", socket);
+        }
+    }
+
+    /// A clip was transcribed: `transcription`, then the interviewer answers the text.
+    fn heard(&mut self, heard: Transcription, socket: &mut Socket<'_, Self>) {
+        let data = TranscriptionData {
+            transcription: &heard.text,
+            confidence: None,
+            processing_time: heard.processing_time,
+            duration: heard.duration,
+            language: heard.language.as_deref(),
+            audio_format: heard.format,
+        };
+        self.send("transcription", data, socket);
+        if heard.text.is_empty() {
+            let refusal = Refusal::new("no_speech_heard", "no speech was heard in the clip");
+            return self.error(
+                &refusal,
+                "speak closer to the microphone, or send text_input",
+                socket,
+            );
+        }
+        let text: String = heard.text.chars().take(MAX_TEXT_CHARS).collect();
+        let info = TranscriptionInfo {
+            confidence: None,
+            duration: heard.duration,
+            language: heard.language,
+            audio_format: heard.format,
+        };
+        self.ask(text, Some(info), socket);
     }
 
     /// Waits for the room's answer to `asked`, then runs `then` with it, or sends the error.
