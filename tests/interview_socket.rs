@@ -137,21 +137,8 @@ fn silent_wav() -> String {
 
 /// Standard base64 of `bytes`.
 fn base64_of(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let padded = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let value = u32::from_be_bytes([0, padded[0], padded[1], padded[2]]);
-        for position in 0..4 {
-            let digit = ALPHABET[(value >> (18 - 6 * position) & 63) as usize] as char;
-            out.push(if position <= chunk.len() { digit } else { '=' });
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 #[actix_rt::test]

@@ -4,6 +4,9 @@
 //! says exactly what is wrong: an unsupported format, a clip over [`MAX_AUDIO_BYTES`], text
 //! that is not base64, bytes that are not the named format, or a malformed WAV header.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 /// Largest clip accepted, decoded, in bytes (the socket's message limit,
 /// `WS_MAX_FRAME_BYTES`, applies first to the base64 text).
 pub const MAX_AUDIO_BYTES: usize = 4 << 20;
@@ -38,7 +41,7 @@ pub enum AudioRefusal {
     TooLarge,
     /// `audio_data` is not standard base64.
     #[error("audio_data is not valid base64: {0}")]
-    NotBase64(&'static str),
+    NotBase64(String),
     /// The bytes are not the format named.
     #[error("the clip is not {0} audio")]
     WrongFormat(&'static str),
@@ -96,35 +99,9 @@ pub fn inspect(format: &str, base64: &str) -> Result<AudioClip, AudioRefusal> {
 
 /// Standard base64 (RFC 4648, `+/`, padded to whole quanta).
 fn decode_base64(text: &str) -> Result<Vec<u8>, AudioRefusal> {
-    let text = text.as_bytes();
-    if !text.len().is_multiple_of(4) {
-        return Err(AudioRefusal::NotBase64("its length is not a multiple of 4"));
-    }
-    let padding = text.iter().rev().take_while(|&&b| b == b'=').count();
-    if padding > 2 {
-        return Err(AudioRefusal::NotBase64("too much padding"));
-    }
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
-    for (index, quantum) in text.chunks(4).enumerate() {
-        let last = index == text.len() / 4 - 1;
-        let mut value: u32 = 0;
-        for (position, &byte) in quantum.iter().enumerate() {
-            let digit = match byte {
-                b'A'..=b'Z' => byte - b'A',
-                b'a'..=b'z' => byte - b'a' + 26,
-                b'0'..=b'9' => byte - b'0' + 52,
-                b'+' => 62,
-                b'/' => 63,
-                b'=' if last && position >= 4 - padding => 0,
-                _ => return Err(AudioRefusal::NotBase64("a character outside the alphabet")),
-            };
-            value = value << 6 | u32::from(digit);
-        }
-        let [_, a, b, c] = value.to_be_bytes();
-        let keep = if last { 3 - padding } else { 3 };
-        out.extend_from_slice(&[a, b, c][..keep]);
-    }
-    Ok(out)
+    STANDARD
+        .decode(text)
+        .map_err(|error| AudioRefusal::NotBase64(error.to_string()))
 }
 
 /// The duration of a WAV clip, from its `fmt ` and `data` chunks.
@@ -184,24 +161,7 @@ mod tests {
 
     /// Standard base64 of `bytes`, for the tests.
     fn encode(bytes: &[u8]) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let padded = [
-                chunk[0],
-                *chunk.get(1).unwrap_or(&0),
-                *chunk.get(2).unwrap_or(&0),
-            ];
-            let value = u32::from_be_bytes([0, padded[0], padded[1], padded[2]]);
-            for position in 0..4 {
-                if position <= chunk.len() {
-                    out.push(ALPHABET[(value >> (18 - 6 * position) & 63) as usize] as char);
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
+        STANDARD.encode(bytes)
     }
 
     /// A WAV clip of `seconds` of 16 kHz 16-bit mono silence.
