@@ -10,8 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use super::fake_upstream::{UpstreamRequest, read_request, serve_in_turn};
 
 /// What the fake answers one request with.
 #[derive(Debug, Clone)]
@@ -72,6 +74,17 @@ pub struct Received {
     pub body: Value,
 }
 
+impl From<UpstreamRequest> for Received {
+    /// The request with its body read as JSON (`null` when it is not).
+    fn from(request: UpstreamRequest) -> Self {
+        Received {
+            request_line: request.request_line,
+            headers: request.headers,
+            body: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+        }
+    }
+}
+
 impl Received {
     /// The value of header `name` (lower case), if present.
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -100,20 +113,12 @@ pub struct FakeOpenAi {
 impl FakeOpenAi {
     /// Starts the fake on this actix system, answering requests with `replies` in turn.
     pub async fn start(replies: Vec<Reply>) -> FakeOpenAi {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("local addr");
         let seen = Arc::new(Mutex::new(Seen::default()));
         let recorded = seen.clone();
-        actix_rt::spawn(async move {
-            let mut turn = 0;
-            while let Ok((stream, _)) = listener.accept().await {
-                let reply = replies[turn.min(replies.len() - 1)].clone();
-                turn += 1;
-                actix_rt::spawn(serve(stream, reply, recorded.clone()));
-            }
-        });
+        let addr = serve_in_turn(replies, move |stream, reply| {
+            serve(stream, reply, recorded.clone())
+        })
+        .await;
         FakeOpenAi { addr, seen }
     }
 
@@ -136,7 +141,7 @@ impl FakeOpenAi {
 /// Reads one request and answers it with `reply`.
 async fn serve(mut stream: TcpStream, reply: Reply, seen: Arc<Mutex<Seen>>) {
     let _ = stream.set_nodelay(true);
-    let Some(received) = read_request(&mut stream).await else {
+    let Some(received) = read_request(&mut stream).await.map(Received::from) else {
         return;
     };
     seen.lock().expect("fake's lock").requests.push(received);
@@ -168,46 +173,4 @@ async fn serve(mut stream: TcpStream, reply: Reply, seen: Arc<Mutex<Seen>>) {
             }
         }
     }
-}
-
-/// The request's line, headers and JSON body.
-async fn read_request(stream: &mut TcpStream) -> Option<Received> {
-    let mut bytes = Vec::new();
-    let mut buffer = [0u8; 8192];
-    let head_end = loop {
-        if let Some(end) = bytes.windows(4).position(|window| window == b"\r\n\r\n") {
-            break end;
-        }
-        let read = stream.read(&mut buffer).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        bytes.extend_from_slice(&buffer[..read]);
-    };
-    let head = String::from_utf8_lossy(&bytes[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next()?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0);
-    let mut body = bytes[head_end + 4..].to_vec();
-    while body.len() < length {
-        let read = stream.read(&mut buffer).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        body.extend_from_slice(&buffer[..read]);
-    }
-    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    Some(Received {
-        request_line,
-        headers,
-        body,
-    })
 }

@@ -8,8 +8,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use super::fake_upstream::{UpstreamRequest, read_request, serve_in_turn};
 
 /// What the fake answers one request with.
 #[derive(Debug, Clone)]
@@ -59,6 +61,17 @@ pub struct SttRequest {
     pub headers: Vec<(String, String)>,
     /// The raw body.
     pub body: Vec<u8>,
+}
+
+impl From<UpstreamRequest> for SttRequest {
+    /// The request as it was read.
+    fn from(request: UpstreamRequest) -> Self {
+        SttRequest {
+            request_line: request.request_line,
+            headers: request.headers,
+            body: request.body,
+        }
+    }
 }
 
 impl SttRequest {
@@ -130,20 +143,12 @@ pub struct FakeStt {
 impl FakeStt {
     /// Starts the fake on this actix system, answering requests with `replies` in turn.
     pub async fn start(replies: Vec<SttReply>) -> FakeStt {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
-        let addr = listener.local_addr().expect("local addr");
         let seen = Arc::new(Mutex::new(Vec::new()));
         let recorded = seen.clone();
-        actix_rt::spawn(async move {
-            let mut turn = 0;
-            while let Ok((stream, _)) = listener.accept().await {
-                let reply = replies[turn.min(replies.len() - 1)].clone();
-                turn += 1;
-                actix_rt::spawn(serve(stream, reply, recorded.clone()));
-            }
-        });
+        let addr = serve_in_turn(replies, move |stream, reply| {
+            serve(stream, reply, recorded.clone())
+        })
+        .await;
         FakeStt { addr, seen }
     }
 
@@ -160,7 +165,7 @@ impl FakeStt {
 
 /// Reads one request and answers it with `reply`.
 async fn serve(mut stream: TcpStream, reply: SttReply, seen: Arc<Mutex<Vec<SttRequest>>>) {
-    let Some(received) = read_request(&mut stream).await else {
+    let Some(received) = read_request(&mut stream).await.map(SttRequest::from) else {
         return;
     };
     seen.lock().expect("fake's lock").push(received);
@@ -174,45 +179,4 @@ async fn serve(mut stream: TcpStream, reply: SttReply, seen: Arc<Mutex<Vec<SttRe
         }
         SttReply::Stall => actix_rt::time::sleep(Duration::from_secs(60)).await,
     }
-}
-
-/// The request's line, headers and body.
-async fn read_request(stream: &mut TcpStream) -> Option<SttRequest> {
-    let mut bytes = Vec::new();
-    let mut buffer = [0u8; 8192];
-    let head_end = loop {
-        if let Some(end) = find(&bytes, b"\r\n\r\n") {
-            break end;
-        }
-        let read = stream.read(&mut buffer).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        bytes.extend_from_slice(&buffer[..read]);
-    };
-    let head = String::from_utf8_lossy(&bytes[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let request_line = lines.next()?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0);
-    let mut body = bytes[head_end + 4..].to_vec();
-    while body.len() < length {
-        let read = stream.read(&mut buffer).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        body.extend_from_slice(&buffer[..read]);
-    }
-    Some(SttRequest {
-        request_line,
-        headers,
-        body,
-    })
 }

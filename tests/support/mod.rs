@@ -19,6 +19,7 @@ pub mod blocking_http;
 pub mod calls;
 pub mod fake_openai;
 pub mod fake_stt;
+pub mod fake_upstream;
 pub mod interview;
 pub mod raw;
 pub mod raw_ws;
