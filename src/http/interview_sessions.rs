@@ -69,15 +69,7 @@ pub async fn get(
         .exchanges
         .iter()
         .map(|exchange| HistoryEntry {
-            response: AiResponseData {
-                user_input: &exchange.user_input,
-                ai_response: &exchange.ai_response,
-                response_type: exchange.response_type,
-                strategy_used: exchange.strategy.as_str(),
-                focus_area: exchange.focus_area.as_str(),
-                confidence: exchange.confidence,
-                processing_time: exchange.processing_time,
-            },
+            response: AiResponseData::of(exchange),
             timestamp: iso_time(exchange.at),
         })
         .collect();

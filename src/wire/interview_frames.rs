@@ -7,6 +7,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use switchboard_actors::interview::transcript::Exchange;
 
 /// The version `connected` reports in `server_info`.
 pub const SERVER_VERSION: &str = "2.0.0";
@@ -156,6 +157,21 @@ pub struct AiResponseData<'a> {
     pub confidence: f64,
     /// Seconds the interviewer took.
     pub processing_time: f64,
+}
+
+impl<'a> AiResponseData<'a> {
+    /// The `ai_response` data of a stored exchange.
+    pub fn of(exchange: &'a Exchange) -> Self {
+        AiResponseData {
+            user_input: &exchange.user_input,
+            ai_response: &exchange.ai_response,
+            response_type: exchange.response_type,
+            strategy_used: exchange.strategy.as_str(),
+            focus_area: exchange.focus_area.as_str(),
+            confidence: exchange.confidence,
+            processing_time: exchange.processing_time,
+        }
+    }
 }
 
 /// The `data` of `ai_response` to `audio_input`: the reply and how the answer was heard.

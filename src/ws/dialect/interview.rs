@@ -158,15 +158,7 @@ impl InterviewDialect {
         self.await_room(
             asked,
             |dialect, exchange: Exchange, socket| {
-                let response = AiResponseData {
-                    user_input: &exchange.user_input,
-                    ai_response: &exchange.ai_response,
-                    response_type: exchange.response_type,
-                    strategy_used: exchange.strategy.as_str(),
-                    focus_area: exchange.focus_area.as_str(),
-                    confidence: exchange.confidence,
-                    processing_time: exchange.processing_time,
-                };
+                let response = AiResponseData::of(&exchange);
                 match heard {
                     None => dialect.send("ai_response", response, socket),
                     Some(transcription_info) => {
