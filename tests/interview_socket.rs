@@ -177,6 +177,7 @@ async fn bad_frames_get_error_envelopes_and_the_socket_stays_open() {
         (audio("webm", "AAAA"), "audio_format_mismatch"),
         (audio("wav", &silent_wav()), "speech_to_text_not_configured"),
     ];
+    let cases_len = cases.len();
     for (text, code) in cases {
         ws.send_text(text).await;
         let error = ws.expect("error").await;
@@ -197,9 +198,13 @@ async fn bad_frames_get_error_envelopes_and_the_socket_stays_open() {
 
     let (status, stats) = hub.get("/api/v1/websocket/stats").await;
     assert_eq!(status, 200, "{stats}");
-    assert!(
-        stats["data"]["websocket_stats"]["errors_count"].as_u64() >= Some(10),
-        "{stats}"
+    let errors = stats["data"]["websocket_stats"]["errors_count"].as_u64();
+    assert_eq!(errors, Some(cases_len as u64 + 2), "{stats}");
+    let (_, health) = hub.get("/api/health").await;
+    assert_eq!(
+        health["frames_rejected"].as_u64(),
+        errors,
+        "every refusal counts hub-wide too: {health}"
     );
 
     ws.send_json(json!({"type": "disconnect", "session_id": session_id, "data": {}}))

@@ -75,15 +75,20 @@ impl InterviewDialect {
         socket.send(text::encode(&Envelope::now(kind, &self.session_id, data)));
     }
 
-    /// Sends an `error` envelope.
+    /// Sends an `error` envelope, counted among the hub's refused frames too.
     fn error(&self, refusal: &Refusal, details: &str, socket: &mut Socket<'_, Self>) {
         self.counters.errors.bump();
+        self.counters.messages_sent.bump();
         let data = ErrorData {
             error: refusal.error,
             message: &refusal.detail,
             details,
         };
-        self.send("error", data, socket);
+        socket.refuse_with(text::encode(&Envelope::now(
+            "error",
+            &self.session_id,
+            data,
+        )));
     }
 
     /// Sends `connected` for the interview as it stands.

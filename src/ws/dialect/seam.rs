@@ -149,6 +149,14 @@ impl<'a, D: Dialect> Socket<'a, D> {
         self.link.send(D::error_frame(refusal));
     }
 
+    /// Sends an error frame the dialect built itself, because it needs the socket's own state
+    /// (a session id in its envelope, say), and counts it as a refusal as [`Socket::refuse`]
+    /// does; the socket stays open.
+    pub fn refuse_with(&mut self, frame: String) {
+        self.link.count_refusal();
+        self.link.send(frame);
+    }
+
     /// Closes the socket with `code` after what was already sent.
     pub fn close(&mut self, code: CloseCode, reason: &str) {
         self.link.close(code, reason);
