@@ -5,6 +5,7 @@
 //! its `pub mod` line below and its entry in [`TOOLS`].
 
 pub mod calculator;
+pub mod expression;
 pub mod time;
 pub mod tool;
 
