@@ -263,6 +263,27 @@ mod tests {
         SessionState::new(SessionName::parse("s").expect("valid"), Utc::now())
     }
 
+    /// A fresh session the user escalated.
+    fn escalated() -> SessionState {
+        let mut state = fresh();
+        let draft = state
+            .escalate("user_request".into(), None, Utc::now())
+            .expect("legal");
+        state.apply(draft);
+        state
+    }
+
+    /// A fresh session escalated and claimed by agent `a`'s first line.
+    fn held_by_a() -> SessionState {
+        let mut state = escalated();
+        let draft = state
+            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
+            .expect("claims");
+        assert_eq!(draft.audit.len(), 2, "a claim and a message");
+        state.apply(draft);
+        state
+    }
+
     fn turn(state: &mut SessionState, text: &str) -> TurnResult {
         let (draft, result) = state.user_turn(
             text.into(),
@@ -317,11 +338,7 @@ mod tests {
 
     #[test]
     fn while_a_human_is_involved_user_messages_skip_the_bot() {
-        let mut state = fresh();
-        let draft = state
-            .escalate("user_request".into(), None, Utc::now())
-            .expect("legal");
-        state.apply(draft);
+        let mut state = escalated();
         let result = turn(&mut state, "hello?");
         assert!(result.reply.is_none());
         let last = state.events.last().expect("logged");
@@ -337,16 +354,7 @@ mod tests {
 
     #[test]
     fn the_holder_alone_writes_and_release_clears_the_assignment() {
-        let mut state = fresh();
-        let draft = state
-            .escalate("user_request".into(), None, Utc::now())
-            .expect("legal");
-        state.apply(draft);
-        let draft = state
-            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
-            .expect("claims");
-        assert_eq!(draft.audit.len(), 2, "a claim and a message");
-        state.apply(draft);
+        let mut state = held_by_a();
         assert_eq!(state.header.status, Status::ManualLive);
         let refused = state
             .manual_message(Writer::Agent(agent("b")), "me too".into(), Utc::now())
@@ -375,15 +383,7 @@ mod tests {
 
     #[test]
     fn a_stream_turn_takes_what_was_queued_once() {
-        let mut state = fresh();
-        let draft = state
-            .escalate("user_request".into(), None, Utc::now())
-            .expect("legal");
-        state.apply(draft);
-        let draft = state
-            .manual_message(Writer::Agent(agent("a")), "hi".into(), Utc::now())
-            .expect("claims");
-        state.apply(draft);
+        let mut state = held_by_a();
         let (mut draft, _) = state.user_turn(
             "ok".into(),
             &Regulator::default(),
