@@ -23,15 +23,9 @@ URL=http://127.0.0.1:$PORT
 SECONDS_TOTAL=$((MINUTES * 60))
 mkdir -p "$OUT"
 
-DATA=$(mktemp -d)
-DATABASE_PATH="$DATA/switchboard.db" WORKERS=$WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn \
-  MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000 "$BINARY" >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 100); do
-  curl -sf "$URL/api/health" >/dev/null && break
-  sleep 0.1
-done
+source bench/hub.sh
+trap stop_server EXIT
+start_server "$BINARY" "$OUT/server.log" MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000
 
 # The relay's pairs first: idle sockets are waiting customers, and would take its agents.
 "$LOADGEN" --url "$URL" --json "$OUT/calls.json" \
