@@ -10,6 +10,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 use support::binary::spawn_binary;
 
@@ -17,7 +18,15 @@ use support::binary::spawn_binary;
 const WEBSOCKETS: &str = "websockets==15.0.1";
 
 /// A Python with `websockets` installed, made once under `target/`; `None` without Python.
+/// The tests of this file run in parallel threads, so the environment is made under a lock:
+/// two `python -m venv` on one directory fail.
 fn python_with_websockets() -> Option<PathBuf> {
+    static VENV: OnceLock<Option<PathBuf>> = OnceLock::new();
+    VENV.get_or_init(make_venv).clone()
+}
+
+/// Makes the virtual environment and installs [`WEBSOCKETS`] into it.
+fn make_venv() -> Option<PathBuf> {
     let python = ["python3", "python"].into_iter().find(|python| {
         Command::new(python)
             .arg("--version")
