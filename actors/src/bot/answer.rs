@@ -47,14 +47,18 @@ impl Backend {
         match self.config.backend {
             BackendKind::Builtin => {
                 let reply = builtin::reply(query);
-                match delivery {
+                let fallback = (!reply.understood).then_some(Piece::Fallback);
+                let text = match delivery {
                     Delivery::Whole => {
                         futures_util::stream::iter([Piece::Text(reply.text)]).boxed_local()
                     }
                     Delivery::Streamed => paced(reply.chunks(), self.config.chunk_interval)
                         .map(Piece::Text)
                         .boxed_local(),
-                }
+                };
+                futures_util::stream::iter(fallback)
+                    .chain(text)
+                    .boxed_local()
             }
             BackendKind::Openai => {
                 let recent = history.len().saturating_sub(self.config.history_turns);
@@ -90,5 +94,18 @@ mod tests {
             })
             .collect();
         assert_eq!(text, builtin::GREETING);
+    }
+
+    #[actix_rt::test]
+    async fn a_question_the_builtin_backend_does_not_understand_is_marked_before_its_fallback() {
+        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let pieces: Vec<Piece> = backend
+            .answer(&[], "qwerty", Delivery::Whole)
+            .collect()
+            .await;
+        assert_eq!(
+            pieces,
+            [Piece::Fallback, Piece::Text(builtin::FALLBACK.to_owned())]
+        );
     }
 }

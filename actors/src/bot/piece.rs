@@ -1,5 +1,6 @@
 //! What an answer is made of, whichever backend gives it. Receives nothing and sends nothing:
-//! an answer is a stream of [`Piece`]s (text, tool calls and their results, or a failure) that
+//! an answer is a stream of [`Piece`]s (text, tool calls and their results, a fallback mark, or
+//! a failure) that
 //! ends when the answer does; a [`Turn`] is one earlier exchange given as context.
 
 use futures_util::stream::LocalBoxStream;
@@ -24,6 +25,9 @@ pub enum Piece {
         /// What it returned, or why it could not.
         result: Result<Value, String>,
     },
+    /// The backend did not understand the question: the text that follows is its fallback
+    /// answer, which seed 001's regulator counts as a failure. Comes before the text.
+    Fallback,
     /// The backend failed; the sentence says how. Nothing follows it.
     Failed(String),
 }

@@ -106,7 +106,7 @@ impl AgentDialect {
             match piece {
                 Piece::Text(text) => content.push_str(&text),
                 Piece::Failed(failure) => return Self::upstream_failed(&failure, socket),
-                Piece::ToolCall { .. } | Piece::ToolResult { .. } => {}
+                Piece::ToolCall { .. } | Piece::ToolResult { .. } | Piece::Fallback => {}
             }
         }
         socket.send(text::encode(&AgentOutbound::AgentResponse {
@@ -184,6 +184,7 @@ impl AgentDialect {
                 self.streamed = None;
                 Self::upstream_failed(&failure, socket);
             }
+            Piece::Fallback => {}
         }
     }
 
