@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix::{Actor, Addr, ArbiterHandle};
 use actix_web::web;
 use switchboard_actors::agent::AgentStatistics;
+use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
 use switchboard_actors::interview::interviews::Interviews;
@@ -61,8 +62,11 @@ impl Actors {
         let matchmaker =
             Matchmaker::new(config.calls.clone(), call_metrics.clone(), store.clone()).start();
         let board = HandoverBoard::default().start();
+        let bot = Arc::new(config.bot.clone());
+        let backend = Backend::new(bot.clone());
         let directory =
-            SessionDirectory::new(store.clone(), board.clone(), config.takeover.clone()).start();
+            SessionDirectory::new(store.clone(), board.clone(), config.takeover.clone(), backend)
+                .start();
         directory.do_send(RestoreHandoffs);
         let registry =
             ConnectionRegistry::new(config.sockets.max_connections, connection_metrics.clone())
@@ -80,7 +84,7 @@ impl Actors {
             },
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
             agent_statistics: AgentStatistics::default().start(),
-            bot: Arc::new(config.bot.clone()),
+            bot,
             interviews: Interviews::start(store.clone(), config.speech.clone()),
             store,
             store_thread,

@@ -205,6 +205,7 @@ mod tests {
                 content: "hello".into(),
                 agent: None,
                 manual: false,
+                interrupted: None,
             },
         };
         events.try_send(event).expect("room for the event");

@@ -60,6 +60,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::post().to(chat::chat_stream),
     ))
     .service(endpoint(
+        "/api/chat/cancel",
+        "POST",
+        web::post().to(chat::cancel),
+    ))
+    .service(endpoint(
         "/api/manual/escalate",
         "POST",
         web::post().to(manual::escalate),

@@ -16,6 +16,7 @@ use actix::prelude::*;
 
 use actix::dev::ToEnvelope;
 
+use crate::bot::answer::Backend;
 use crate::kernel::ids::SessionName;
 use crate::store::database::Store;
 use crate::store::session_rows::{ListAudit, ListSessions};
@@ -77,17 +78,25 @@ pub struct SessionDirectory {
     config: Arc<TakeoverConfig>,
     /// Built once from the config, handed to every session.
     regulator: Arc<Regulator>,
+    /// The bot, handed to every session.
+    backend: Backend,
 }
 
 impl SessionDirectory {
     /// An empty directory.
-    pub fn new(store: Addr<Store>, board: Addr<HandoverBoard>, config: TakeoverConfig) -> Self {
+    pub fn new(
+        store: Addr<Store>,
+        board: Addr<HandoverBoard>,
+        config: TakeoverConfig,
+        backend: Backend,
+    ) -> Self {
         SessionDirectory {
             sessions: HashMap::new(),
             store,
             board,
             regulator: Arc::new(config.regulator()),
             config: Arc::new(config),
+            backend,
         }
     }
 
@@ -101,6 +110,7 @@ impl SessionDirectory {
             self.board.clone(),
             self.config.clone(),
             self.regulator.clone(),
+            self.backend.clone(),
         )
         .start();
         self.sessions.insert(name, session.clone());
@@ -326,8 +336,9 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::bot::bot_config::BotConfig;
     use crate::store::database::IN_MEMORY;
-    use crate::takeover::session_requests::UserTurn;
+    use crate::takeover::session_requests::{UserTurn, answer_ending};
 
     /// How long a quiet session stays loaded in this test.
     const IDLE: Duration = Duration::from_secs(2);
@@ -339,8 +350,9 @@ mod tests {
             session_idle_timeout: IDLE,
             ..TakeoverConfig::default()
         };
-        let directory =
-            SessionDirectory::new(store.clone(), HandoverBoard::default().start(), config).start();
+        let board = HandoverBoard::default().start();
+        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let directory = SessionDirectory::new(store.clone(), board, config, backend).start();
         (directory.clone(), Sessions::new(directory, store))
     }
 
@@ -365,7 +377,10 @@ mod tests {
                 stream: false,
             };
             let answer = sessions.ask(&name, turn).await;
-            answer.expect("answered").expect("the turn is taken");
+            let outcome = answer.expect("answered").expect("the turn is taken");
+            let mut answer = outcome.answer.expect("the bot answers");
+            let ending = answer_ending(&mut answer).await.expect("the answer ends");
+            ending.stored.expect("the answer is stored");
         }
         let requests = [
             PageRequest::latest(),

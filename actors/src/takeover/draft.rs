@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::kernel::ids::SessionName;
 use crate::takeover::escalation::{self, IllegalTransition, Status, Transition};
 use crate::takeover::model::{
-    AgentInfo, Assignment, Escalation, EventKind, SessionEvent, SessionHeader, SessionState,
-    Speaker,
+    AgentInfo, Assignment, Escalation, EventKind, Interruption, SessionEvent, SessionHeader,
+    SessionState, Speaker,
 };
 
 /// One JSON audit line: an escalation, claim, manual message or release.
@@ -106,6 +106,18 @@ impl Draft {
             content,
             agent,
             manual,
+            interrupted: None,
+        })
+    }
+
+    /// A bot answer; `interrupted` says why it was cut short, if it was.
+    pub(crate) fn bot_answer(&mut self, content: String, interrupted: Option<Interruption>) -> u64 {
+        self.push(EventKind::Message {
+            role: Speaker::Assistant,
+            content,
+            agent: None,
+            manual: false,
+            interrupted,
         })
     }
 

@@ -133,6 +133,7 @@ mod tests {
                 content: "m".repeat(size),
                 agent: None,
                 manual: false,
+                interrupted: None,
             };
             for kind in
                 std::iter::once(kind).chain((index % 3 == 2).then(|| EventKind::StatusChange {

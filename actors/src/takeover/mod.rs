@@ -8,14 +8,15 @@
 //! - [`directory`]: the SessionDirectory (name → actor) and the [`Sessions`] handle.
 //! - [`board`]: the HandoverBoard actor, which offers waiting sessions to agent desks;
 //!   `desks` are its books, [`handover`] its messages.
-//! - [`model`], [`draft`], [`operations`], [`escalation`], [`regulator`]: the conversation as
-//!   data and what each request does to it, all pure; [`history`]: the pages of its history
+//! - [`model`], [`draft`], [`operations`], [`chat_turn`], [`escalation`], [`regulator`]: the
+//!   conversation as data and what each request does to it, all pure; [`history`]: the pages of its history
 //!   that answers carry.
 //! - [`session_requests`], [`desk_events`]: what a session is asked, and what desks hear.
 //! - [`persist`]: how a session becomes store rows and back.
 //! - [`takeover_config`]: the room's settings.
 
 pub mod board;
+pub mod chat_turn;
 pub mod desk_events;
 mod desks;
 pub mod directory;

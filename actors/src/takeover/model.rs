@@ -55,6 +55,16 @@ pub enum Speaker {
     System,
 }
 
+/// Why a bot answer ended before the bot finished it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interruption {
+    /// Cancelled: by the user, by a newer turn, by a handover, or the client left.
+    Cancelled,
+    /// The bot's backend failed.
+    Failed,
+}
+
 /// One entry of a session's log, numbered from 1 without gaps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionEvent {
@@ -82,6 +92,9 @@ pub enum EventKind {
         /// Written while a human was asked for or held the session (pushed as
         /// `manual_message`).
         manual: bool,
+        /// For a bot answer cut short: why. The content is what was sent before.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        interrupted: Option<Interruption>,
     },
     /// The session's status changed.
     StatusChange {

@@ -1,17 +1,16 @@
-//! What each request does to a session, pure: escalate, claim, a manual message, release, and
-//! a user turn (regulator first, then the bot). Receives a session's state and the request;
+//! What each request does to a session, pure: escalate, claim, a manual message and release
+//! (a user turn is [`chat_turn`](crate::takeover::chat_turn)). Receives a session's state and the request;
 //! sends back a [`Draft`] of the change or the [`Refusal`] that names the current status. The
 //! Session actor stores the draft before it applies it.
 
 use chrono::{DateTime, Utc};
 
-use crate::bot::reply::BotReply;
 use crate::takeover::draft::Draft;
 use crate::takeover::escalation::{
     self, Author, IllegalMessage, IllegalTransition, Status, Transition,
 };
 use crate::takeover::model::{AgentInfo, SessionEvent, SessionState, Speaker};
-use crate::takeover::regulator::{Regulator, Trigger};
+use crate::takeover::regulator::Trigger;
 
 /// A request the session refuses in its current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,15 +72,6 @@ pub enum Writer {
     User,
     /// This agent.
     Agent(AgentInfo),
-}
-
-/// What a user turn did.
-#[derive(Debug, Clone, Default)]
-pub struct TurnResult {
-    /// The bot's answer; none while a human is asked for or holds the session.
-    pub reply: Option<BotReply>,
-    /// The regulator rule that escalated during this turn.
-    pub trigger: Option<Trigger>,
 }
 
 impl SessionState {
@@ -161,49 +151,6 @@ impl SessionState {
         Ok(draft)
     }
 
-    /// A user message through `/api/chat`. While the bot answers, the regulator looks at the
-    /// message first (a keyword escalates instead of answering), then `bot` answers and the
-    /// failure rule is checked. Otherwise the message is kept for the agent and audited as a
-    /// manual message.
-    pub fn user_turn(
-        &self,
-        text: String,
-        regulator: &Regulator,
-        escalation_notice: &str,
-        bot: impl FnOnce(&str) -> BotReply,
-        now: DateTime<Utc>,
-    ) -> (Draft, TurnResult) {
-        let mut draft = self.draft(now);
-        let mut result = TurnResult::default();
-        if self.header.status != Status::BotActive {
-            draft.message(Speaker::User, text, None);
-            draft.audit("manual_message", None, None);
-            return (draft, result);
-        }
-        if let Some(trigger) = regulator.on_user_message(&text) {
-            draft.message(Speaker::User, text, None);
-            draft.message(Speaker::System, escalation_notice.to_owned(), None);
-            draft.regulator_escalate(&trigger);
-            result.trigger = Some(trigger);
-            return (draft, result);
-        }
-        let reply = bot(&text);
-        draft.message(Speaker::User, text, None);
-        draft.message(Speaker::Assistant, reply.text.clone(), None);
-        if reply.understood {
-            draft.header.bot_failures = 0;
-        } else {
-            draft.header.bot_failures += 1;
-            if let Some(trigger) = regulator.on_bot_failures(draft.header.bot_failures) {
-                draft.message(Speaker::System, escalation_notice.to_owned(), None);
-                draft.regulator_escalate(&trigger);
-                result.trigger = Some(trigger);
-            }
-        }
-        result.reply = Some(reply);
-        (draft, result)
-    }
-
     fn check_holder(&self, agent: &AgentInfo) -> Result<(), Refusal> {
         match &self.header.assigned_agent {
             Some(holder) if holder.agent.agent_id != agent.agent_id => Err(Refusal::HeldByOther {
@@ -216,7 +163,8 @@ impl SessionState {
 }
 
 impl Draft {
-    fn regulator_escalate(&mut self, trigger: &Trigger) {
+    /// Escalates for the regulator's `trigger`.
+    pub(crate) fn regulator_escalate(&mut self, trigger: &Trigger) {
         let result = self.escalate(
             "regulator_triggered".into(),
             None,
@@ -246,9 +194,8 @@ impl Draft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::builtin;
     use crate::kernel::ids::SessionName;
-    use crate::takeover::model::EventKind;
+    use crate::takeover::regulator::Regulator;
 
     const NOTICE: &str = "connecting you";
 
@@ -284,74 +231,6 @@ mod tests {
         state
     }
 
-    fn turn(state: &mut SessionState, text: &str) -> TurnResult {
-        let (draft, result) = state.user_turn(
-            text.into(),
-            &Regulator::default(),
-            NOTICE,
-            builtin::reply,
-            Utc::now(),
-        );
-        state.apply(draft);
-        result
-    }
-
-    fn roles(state: &SessionState) -> Vec<String> {
-        state
-            .events
-            .iter()
-            .map(|event| match &event.kind {
-                EventKind::Message { role, .. } => format!("{role:?}"),
-                EventKind::StatusChange { status, .. } => status.to_string(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn a_keyword_escalates_instead_of_asking_the_bot() {
-        let mut state = fresh();
-        let result = turn(&mut state, "我要转人工");
-        assert!(result.reply.is_none());
-        assert_eq!(result.trigger, Some(Trigger::Keyword("转人工".into())));
-        assert_eq!(state.header.status, Status::PendingManual);
-        assert_eq!(roles(&state), ["User", "System", "pending_manual"]);
-        let escalation = state.header.escalation.as_ref().expect("escalated");
-        assert_eq!(escalation.reason, "regulator_triggered");
-        assert_eq!(escalation.rule.as_deref(), Some("keyword:转人工"));
-    }
-
-    #[test]
-    fn three_failures_in_a_row_escalate_and_an_answer_resets_the_count() {
-        let mut state = fresh();
-        turn(&mut state, "qwerty");
-        turn(&mut state, "asdf");
-        turn(&mut state, "hello");
-        assert_eq!(state.header.bot_failures, 0);
-        turn(&mut state, "qwerty");
-        turn(&mut state, "asdf");
-        assert_eq!(state.header.status, Status::BotActive);
-        let result = turn(&mut state, "zxcv");
-        assert!(result.reply.is_some(), "the bot still answered");
-        assert_eq!(result.trigger, Some(Trigger::BotFailures(3)));
-        assert_eq!(state.header.status, Status::PendingManual);
-    }
-
-    #[test]
-    fn while_a_human_is_involved_user_messages_skip_the_bot() {
-        let mut state = escalated();
-        let result = turn(&mut state, "hello?");
-        assert!(result.reply.is_none());
-        let last = state.events.last().expect("logged");
-        assert!(matches!(
-            last.kind,
-            EventKind::Message {
-                role: Speaker::User,
-                manual: true,
-                ..
-            }
-        ));
-    }
-
     #[test]
     fn the_holder_alone_writes_and_release_clears_the_assignment() {
         let mut state = held_by_a();
@@ -384,24 +263,14 @@ mod tests {
     #[test]
     fn a_stream_turn_takes_what_was_queued_once() {
         let mut state = held_by_a();
-        let (mut draft, _) = state.user_turn(
-            "ok".into(),
-            &Regulator::default(),
-            NOTICE,
-            builtin::reply,
-            Utc::now(),
-        );
+        let regulator = Regulator::default();
+        let (mut draft, _) = state.user_line("ok".into(), &regulator, NOTICE, Utc::now());
         let queued = draft.take_for_stream(&state);
         let kinds: Vec<u64> = queued.iter().map(|e| e.seq).collect();
         assert_eq!(kinds, [1, 2, 3], "escalation, claim and the agent's line");
         state.apply(draft);
-        let (mut again, _) = state.user_turn(
-            "still there?".into(),
-            &Regulator::default(),
-            NOTICE,
-            builtin::reply,
-            Utc::now(),
-        );
+        let (mut again, _) =
+            state.user_line("still there?".into(), &regulator, NOTICE, Utc::now());
         assert!(again.take_for_stream(&state).is_empty());
     }
 }

@@ -166,12 +166,12 @@ fn order_key(header: &SessionHeader) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bot::builtin;
     use crate::store::IN_MEMORY;
     use crate::store::database::Store;
     use crate::store::session_rows::{ListAudit, ListSessions, LoadSession, SaveSession};
     use crate::takeover::escalation::Status;
     use crate::takeover::model::AgentInfo;
+    use crate::takeover::chat_turn::AnswerEnd;
     use crate::takeover::operations::Writer;
     use crate::takeover::regulator::Regulator;
     use actix::prelude::*;
@@ -203,14 +203,11 @@ mod tests {
         let now = Utc::now();
         let mut state = SessionState::new(name(session), now);
         let regulator = Regulator::default();
-        let (mut draft, _) = state.user_turn(
-            "hello".into(),
-            &regulator,
-            "connecting",
-            builtin::reply,
-            now,
-        );
+        let (mut draft, _) = state.user_line("hello".into(), &regulator, "connecting", now);
         draft.creates = true;
+        save(store, &mut state, draft).await;
+        let cut = AnswerEnd::Cancelled;
+        let (draft, _) = state.bot_answer("Hel".into(), cut, &regulator, "connecting", now);
         save(store, &mut state, draft).await;
         let draft = state
             .escalate("user_request".into(), None, now)

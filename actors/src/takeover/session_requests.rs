@@ -7,13 +7,13 @@ use std::sync::Arc;
 use actix::prelude::*;
 use tokio::sync::mpsc;
 
-use crate::bot::reply::BotReply;
+use crate::bot::piece::Piece;
 use crate::kernel::handle::ConnHandle;
 use crate::kernel::ids::{ConnId, SessionName};
 use crate::takeover::desk_events::DeskEvent;
 use crate::takeover::escalation::Status;
 use crate::takeover::history::{PageRequest, SessionPage};
-use crate::takeover::model::{AgentInfo, SessionEvent, SessionState};
+use crate::takeover::model::{AgentInfo, Interruption, SessionEvent, SessionState};
 use crate::takeover::operations::{Refusal, Writer};
 use crate::takeover::regulator::Trigger;
 
@@ -60,20 +60,76 @@ pub struct UserTurn {
     pub stream: bool,
 }
 
-/// What a user turn did.
-#[derive(Debug, Clone)]
+/// What the user's line did; the bot's answer, when it answers, follows on `answer`.
+#[derive(Debug)]
 pub struct TurnOutcome {
-    /// The session's status after the turn.
+    /// The session's status after the user's line.
     pub status: Status,
     /// Events queued for the user since the last streaming turn (streaming turns only).
     pub queued: Vec<SessionEvent>,
-    /// The events this turn appended.
+    /// The events the user's line appended.
     pub appended: Vec<SessionEvent>,
-    /// The bot's answer, when the bot answered.
-    pub reply: Option<BotReply>,
-    /// The regulator rule that escalated the session during the turn.
+    /// The regulator keyword that escalated the session instead of asking the bot.
+    pub trigger: Option<Trigger>,
+    /// The bot's answer as it comes, when the bot answers.
+    pub answer: Option<mpsc::UnboundedReceiver<AnswerUpdate>>,
+}
+
+/// The bot's answer to a turn, as the session hands it to the request that asked.
+#[derive(Debug)]
+pub enum AnswerUpdate {
+    /// A piece of the answer, as it comes: text, a tool call or its result, or the
+    /// backend's failure. Never [`Piece::Fallback`].
+    Piece(Piece),
+    /// The turn is over: the answer is stored, or the store refused it.
+    End(Result<AnswerStored, SessionError>),
+}
+
+/// A bot answer once stored.
+#[derive(Debug, Clone)]
+pub struct AnswerStored {
+    /// The session's status after it.
+    pub status: Status,
+    /// What was stored as the answer; none when nothing was sent before a cancel.
+    pub answer: Option<String>,
+    /// Why the answer was cut short, if it was.
+    pub interrupted: Option<Interruption>,
+    /// The events the answer appended (the answer, and an escalation by the failure rule).
+    pub appended: Vec<SessionEvent>,
+    /// The regulator's failure rule, when it escalated the session after this answer.
     pub trigger: Option<Trigger>,
 }
+
+/// How an answer ended, read whole.
+#[derive(Debug, Clone)]
+pub struct AnswerEnding {
+    /// The stored answer, or why it could not be stored.
+    pub stored: Result<AnswerStored, SessionError>,
+    /// The backend's failure, when it failed.
+    pub failure: Option<String>,
+}
+
+/// Follows an answer to its end, skipping its pieces; `None` when the session stopped before
+/// the answer was stored.
+pub async fn answer_ending(
+    answer: &mut mpsc::UnboundedReceiver<AnswerUpdate>,
+) -> Option<AnswerEnding> {
+    let mut failure = None;
+    while let Some(update) = answer.recv().await {
+        match update {
+            AnswerUpdate::Piece(Piece::Failed(reason)) => failure = Some(reason),
+            AnswerUpdate::Piece(_) => {}
+            AnswerUpdate::End(stored) => return Some(AnswerEnding { stored, failure }),
+        }
+    }
+    None
+}
+
+/// Cut the bot's answer in flight short; what was sent of it is stored, marked cancelled.
+/// Answers whether there was one.
+#[derive(Message, Clone)]
+#[rtype(result = "Result<bool, SessionError>")]
+pub struct CancelAnswer;
 
 /// Ask for a human: `bot_active → pending_manual`.
 #[derive(Message, Clone)]

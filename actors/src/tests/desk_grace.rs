@@ -14,6 +14,8 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use super::collector::{Collector, Hangup, collector, drain, events};
+use crate::bot::answer::Backend;
+use crate::bot::bot_config::BotConfig;
 use crate::kernel::clock::{self, Instant};
 use crate::kernel::handle::ConnHandle;
 use crate::kernel::ids::SessionName;
@@ -24,7 +26,7 @@ use crate::takeover::escalation::Status;
 use crate::takeover::handover::{DeskGone, DeskReady};
 use crate::takeover::model::{AgentInfo, EventKind, SessionEvent, SessionState, Speaker};
 use crate::takeover::persist;
-use crate::takeover::session_requests::{Escalate, GetSession, UserTurn};
+use crate::takeover::session_requests::{Escalate, GetSession, UserTurn, answer_ending};
 use crate::takeover::takeover_config::DEFAULT_AGENT_LOST_NOTICE;
 use crate::takeover::{HandoverBoard, RestoreHandoffs, SessionDirectory, Sessions, TakeoverConfig};
 
@@ -89,8 +91,10 @@ impl Hub {
     /// A fresh board and session directory over `store`.
     fn start(store: &Addr<Store>) -> Hub {
         let board = HandoverBoard::default().start();
+        let backend = Backend::new(Arc::new(BotConfig::default()));
         let directory =
-            SessionDirectory::new(store.clone(), board.clone(), takeover_config()).start();
+            SessionDirectory::new(store.clone(), board.clone(), takeover_config(), backend)
+                .start();
         let sessions = Sessions::new(directory.clone(), store.clone());
         Hub {
             board,
@@ -114,9 +118,13 @@ impl Hub {
             stream: false,
         };
         let answer = self.sessions.ask(name, turn).await;
-        answer
+        let outcome = answer
             .expect("the session answers")
             .expect("the turn is taken");
+        if let Some(mut answer) = outcome.answer {
+            let ending = answer_ending(&mut answer).await.expect("the answer ends");
+            ending.stored.expect("the answer is stored");
+        }
     }
 
     /// Creates session `name` with a user turn and asks for a human.

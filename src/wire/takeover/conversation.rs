@@ -8,7 +8,7 @@ use switchboard_actors::kernel::ids::SessionName;
 use switchboard_actors::takeover::escalation::Status;
 use switchboard_actors::takeover::history::SessionPage;
 use switchboard_actors::takeover::model::{
-    Assignment, Escalation, EventKind, SessionEvent, SessionHeader, Speaker,
+    Assignment, Escalation, EventKind, Interruption, SessionEvent, SessionHeader, Speaker,
 };
 
 /// The session state with one page of its history: `{"success": true, "session_name",
@@ -142,6 +142,9 @@ pub struct HistoryEntry<'a> {
     /// The agent's name, for an agent's message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<&'a str>,
+    /// For a bot answer cut short: `cancelled` or `failed` (the content is what was sent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interruption>,
 }
 
 impl<'a> HistoryEntry<'a> {
@@ -151,6 +154,7 @@ impl<'a> HistoryEntry<'a> {
             role,
             content,
             agent,
+            interrupted,
             ..
         } = &event.kind
         else {
@@ -163,6 +167,7 @@ impl<'a> HistoryEntry<'a> {
             timestamp: event.timestamp.timestamp(),
             agent_id: agent.as_ref().map(|a| a.agent_id.as_str()),
             agent_name: agent.as_ref().map(|a| a.agent_name.as_str()),
+            interrupted: *interrupted,
         })
     }
 }
@@ -211,8 +216,8 @@ pub enum PushedEvent<'a> {
         /// Its position in the log.
         seq: u64,
     },
-    /// `{"type": "message", "role", "content", "timestamp", "seq"}`: a user line or a bot
-    /// answer while the bot holds the session.
+    /// `{"type": "message", "role", "content", "timestamp", "seq", "interrupted"?}`: a user
+    /// line or a bot answer while the bot holds the session.
     Message {
         /// `user` or `assistant`.
         role: Speaker,
@@ -222,6 +227,9 @@ pub enum PushedEvent<'a> {
         timestamp: i64,
         /// Its position in the log.
         seq: u64,
+        /// For a bot answer cut short: `cancelled` or `failed`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interrupted: Option<Interruption>,
     },
 }
 
@@ -251,6 +259,7 @@ impl<'a> PushedEvent<'a> {
                 content,
                 agent,
                 manual: true,
+                ..
             } => PushedEvent::ManualMessage {
                 role: *role,
                 content,
@@ -259,11 +268,17 @@ impl<'a> PushedEvent<'a> {
                 agent_name: agent.as_ref().map(|a| a.agent_name.as_str()),
                 seq,
             },
-            EventKind::Message { role, content, .. } => PushedEvent::Message {
+            EventKind::Message {
+                role,
+                content,
+                interrupted,
+                ..
+            } => PushedEvent::Message {
                 role: *role,
                 content,
                 timestamp,
                 seq,
+                interrupted: *interrupted,
             },
         }
     }

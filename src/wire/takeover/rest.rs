@@ -1,4 +1,5 @@
-//! Seed 001's REST bodies: what `/api/chat`, `/api/chat/stream`, `/api/manual/*` and
+//! Seed 001's REST bodies: what `/api/chat`, `/api/chat/stream`, `/api/chat/cancel`,
+//! `/api/manual/*` and
 //! `/api/sessions/*` accept and answer (the full session state is in
 //! [`conversation`](super::conversation)). Receives nothing and sends nothing: typed shapes
 //! the HTTP handlers read and write.
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_actors::kernel::ids::SessionName;
 use switchboard_actors::takeover::escalation::{Author, Status};
+use switchboard_actors::takeover::model::Interruption;
 
 use crate::wire::takeover::conversation::SummaryBody;
 
@@ -39,6 +41,40 @@ pub struct ChatResponse<'a> {
     pub rule: Option<String>,
     /// The last sequence number the turn wrote.
     pub seq: Option<u64>,
+    /// Present when the answer was cut short: `cancelled` or `failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<Interruption>,
+    /// Present when the bot's backend failed: `{"error": "upstream_failed", "detail"}`. The
+    /// user's line is kept all the same, and `message` is what the user was told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<BotError<'a>>,
+}
+
+/// Why the bot could not answer: `{"error", "detail"}`, as in the hub's error bodies.
+#[derive(Debug, Serialize)]
+pub struct BotError<'a> {
+    /// `upstream_failed`, or the store's or the hub's code when the answer could not be kept.
+    pub error: &'a str,
+    /// What happened.
+    pub detail: &'a str,
+}
+
+/// `POST /api/chat/cancel`: `{"session_name"}`.
+#[derive(Debug, Deserialize)]
+pub struct CancelRequest {
+    /// The conversation whose bot answer to cut short.
+    pub session_name: String,
+}
+
+/// The answer to `POST /api/chat/cancel`: `{"success": true, "session_name", "cancelled"}`.
+#[derive(Debug, Serialize)]
+pub struct CancelResponse<'a> {
+    /// Always `true`.
+    pub success: bool,
+    /// The conversation.
+    pub session_name: &'a SessionName,
+    /// Whether an answer was in flight (and is now stored as cancelled).
+    pub cancelled: bool,
 }
 
 /// A frame of `POST /api/chat/stream` that is not a session event, by `type`.
@@ -50,8 +86,31 @@ pub enum ChatStreamFrame<'a> {
         /// The chunk.
         content: &'a str,
     },
-    /// `{"type": "done", "session_name", "status", "message"}`: the end of the turn, with the
-    /// whole answer (or `null`).
+    /// `{"type": "tool_call", "tool_name", "params"}`: the bot called a tool.
+    ToolCall {
+        /// The tool.
+        tool_name: &'a str,
+        /// Its arguments.
+        params: &'a Value,
+    },
+    /// `{"type": "tool_result", "tool_name", "result"}`: what the tool answered
+    /// (`{"error": ...}` when it could not).
+    ToolResult {
+        /// The tool.
+        tool_name: &'a str,
+        /// Its answer.
+        result: &'a Value,
+    },
+    /// `{"type": "error", "error", "detail"}`: the bot's backend failed (`upstream_failed`),
+    /// or the answer could not be stored; the stream goes on to `done` when it can.
+    Error {
+        /// The code.
+        error: &'a str,
+        /// What happened.
+        detail: &'a str,
+    },
+    /// `{"type": "done", "session_name", "status", "message", "interrupted"?}`: the end of the
+    /// turn, with the whole answer as stored (or `null`), and why it was cut short if it was.
     Done {
         /// The conversation.
         session_name: &'a SessionName,
@@ -59,6 +118,9 @@ pub enum ChatStreamFrame<'a> {
         status: Status,
         /// The whole answer, or `null`.
         message: Option<&'a str>,
+        /// `cancelled` or `failed` when the answer was cut short.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        interrupted: Option<Interruption>,
     },
 }
 

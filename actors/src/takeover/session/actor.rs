@@ -14,6 +14,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use tokio::sync::mpsc;
 
+use crate::bot::answer::Backend;
 use crate::kernel::clock::{self, Instant};
 use crate::kernel::ids::SessionName;
 use crate::store::database::Store;
@@ -28,6 +29,7 @@ use crate::takeover::model::{SessionEvent, SessionState};
 use crate::takeover::operations::Refusal;
 use crate::takeover::persist;
 use crate::takeover::regulator::Regulator;
+use crate::takeover::session::answering::Answering;
 use crate::takeover::session::desk_link::DeskLink;
 use crate::takeover::session_requests::{Claim, DeskLost, GetSession, SessionError, SessionLink};
 use crate::takeover::takeover_config::TakeoverConfig;
@@ -61,11 +63,21 @@ pub struct Session {
     pub(crate) hub_stopping: bool,
     /// When a request last arrived.
     pub(crate) last_request: Instant,
+    /// Answers the user's lines while the bot holds the session.
+    pub(crate) backend: Backend,
+    /// The bot's answer in flight, if any.
+    pub(crate) answering: Option<Answering>,
+    /// How many answers the bot has begun (numbers each one).
+    pub(crate) answers_begun: u64,
 }
 
 /// What a handler answers with: the reply is computed after the store has committed, and no
 /// other request is handled meanwhile.
 pub(crate) type Atomic<T> = AtomicResponse<Session, Result<T, SessionError>>;
+
+/// A change on its way to the store, to be answered by a handler (as an [`Atomic`]) or to be
+/// followed by another one.
+pub(crate) type Pending<T> = ResponseActFuture<Session, Result<T, SessionError>>;
 
 impl Session {
     /// A session actor for `name`; it loads its state from the store when it starts.
@@ -75,6 +87,7 @@ impl Session {
         board: Addr<HandoverBoard>,
         config: Arc<TakeoverConfig>,
         regulator: Arc<Regulator>,
+        backend: Backend,
     ) -> Self {
         Session {
             name,
@@ -87,6 +100,9 @@ impl Session {
             desk: DeskLink::None,
             hub_stopping: false,
             last_request: clock::now(),
+            backend,
+            answering: None,
+            answers_begun: 0,
         }
     }
 
@@ -134,30 +150,30 @@ impl Session {
         });
     }
 
-    /// Commits `draft`, then applies it and answers with `answer`, given the new state.
+    /// Commits `draft`, then applies it and answers with `answer`, given the new state; a
+    /// handler answers with it as an [`Atomic`], or another change follows it.
     pub(crate) fn commit<T: 'static>(
         &mut self,
         draft: Result<Draft, Refusal>,
         answer: impl FnOnce(&mut Session, Arc<SessionState>, &mut Context<Self>) -> T + 'static,
-    ) -> Atomic<T> {
+    ) -> Pending<T> {
         self.last_request = clock::now();
         let draft = match draft {
             Ok(draft) => draft,
-            Err(refusal) => return failed(SessionError::Refused(refusal)),
+            Err(refusal) => return Box::pin(fut::err(SessionError::Refused(refusal))),
         };
         let unchanged = self
             .state
             .clone()
             .filter(|state| draft.is_empty(&state.header));
         if let Some(state) = unchanged {
-            let answered = fut::ready(()).map(move |(), act, ctx| Ok(answer(act, state, ctx)));
-            return AtomicResponse::new(Box::pin(answered));
+            return Box::pin(fut::ready(()).map(move |(), act, ctx| Ok(answer(act, state, ctx))));
         }
         let write = match persist::session_write(&draft) {
             Ok(write) => write,
             Err(error) => {
                 log::error!("session {}: a change cannot be encoded: {error}", self.name);
-                return failed(SessionError::Store(error.to_string()));
+                return Box::pin(fut::err(SessionError::Store(error.to_string())));
             }
         };
         let saved = self.store.send(SaveSession { write });
@@ -179,7 +195,7 @@ impl Session {
                     Err(SessionError::Store(error.to_string()))
                 }
             });
-        AtomicResponse::new(Box::pin(answered))
+        Box::pin(answered)
     }
 
     /// The draft is stored: make it the session's state and tell everyone who follows.

@@ -1,5 +1,5 @@
 //! What a Session does with each request. Receives [`GetSession`], [`GetPage`], [`UserTurn`],
-//! [`Escalate`], [`PostManualMessage`], [`Claim`], [`Release`], [`Subscribe`] and
+//! [`CancelAnswer`], [`Escalate`], [`PostManualMessage`], [`Claim`], [`Release`], [`Subscribe`] and
 //! [`Stopping`] (from the HTTP edge, agent desks and the handover board); builds the change
 //! with the pure operations and commits it through the actor's one path, then answers. Also
 //! unloads a quiet session.
@@ -11,7 +11,7 @@ use actix::prelude::*;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::bot::builtin;
+use crate::bot::piece::Delivery;
 use crate::kernel::clock;
 use crate::kernel::handle::ConnHandle;
 use crate::takeover::desk_events::DeskEvent;
@@ -20,15 +20,17 @@ use crate::takeover::escalation::Status;
 use crate::takeover::history::SessionPage;
 use crate::takeover::model::SessionState;
 use crate::takeover::operations::{Refusal, Writer};
-use crate::takeover::session::actor::{Atomic, Session, failed};
+use crate::takeover::chat_turn::LineOutcome;
+use crate::takeover::session::actor::{Atomic, Pending, Session, failed};
 use crate::takeover::session::desk_link::{Announce, at_desk};
 use crate::takeover::session_requests::{
-    Claim, Escalate, GetPage, GetSession, PostManualMessage, Release, SessionError, Stopping,
-    Subscribe, Subscription, TurnOutcome, UserTurn,
+    CancelAnswer, Claim, Escalate, GetPage, GetSession, PostManualMessage, Release, SessionError,
+    Stopping, Subscribe, Subscription, TurnOutcome, UserTurn,
 };
 
 impl Session {
-    fn user_turn(&mut self, msg: UserTurn) -> Atomic<TurnOutcome> {
+    /// The user's line, committed; then the bot's answer begins, when the bot answers.
+    fn user_line(&mut self, msg: UserTurn) -> Pending<TurnOutcome> {
         let now = Utc::now();
         let fresh;
         let (state, creates) = match &self.state {
@@ -38,13 +40,9 @@ impl Session {
                 (&fresh, true)
             }
         };
-        let (mut draft, result) = state.user_turn(
-            msg.text,
-            &self.regulator,
-            &self.config.escalation_notice,
-            builtin::reply,
-            now,
-        );
+        let query = msg.text.clone();
+        let (mut draft, outcome) =
+            state.user_line(msg.text, &self.regulator, &self.config.escalation_notice, now);
         draft.creates = creates;
         let queued = if msg.stream {
             draft.take_for_stream(state)
@@ -52,12 +50,27 @@ impl Session {
             Vec::new()
         };
         let appended = draft.events.clone();
-        self.commit(Ok(draft), move |_, state, _| TurnOutcome {
-            status: state.header.status,
-            queued,
-            appended,
-            reply: result.reply,
-            trigger: result.trigger,
+        let delivery = if msg.stream {
+            Delivery::Streamed
+        } else {
+            Delivery::Whole
+        };
+        self.commit(Ok(draft), move |act, state, ctx| {
+            let (trigger, answer) = match outcome {
+                LineOutcome::BotAnswers => (
+                    None,
+                    Some(act.begin_answer(&state, &query, delivery, ctx)),
+                ),
+                LineOutcome::Escalated(trigger) => (Some(trigger), None),
+                LineOutcome::ForTheAgent => (None, None),
+            };
+            TurnOutcome {
+                status: state.header.status,
+                queued,
+                appended,
+                trigger,
+                answer,
+            }
         })
     }
 
@@ -66,7 +79,7 @@ impl Session {
         &mut self,
         build: impl FnOnce(&SessionState) -> Result<Draft, Refusal>,
     ) -> Atomic<Arc<SessionState>> {
-        self.change_at_desk(build, None, Announce::WhenNew)
+        AtomicResponse::new(self.change_at_desk(build, None, Announce::WhenNew))
     }
 
     /// Builds a draft from the existing session and commits it; when the request came from
@@ -76,10 +89,10 @@ impl Session {
         build: impl FnOnce(&SessionState) -> Result<Draft, Refusal>,
         desk: Option<ConnHandle<DeskEvent>>,
         announce: Announce,
-    ) -> Atomic<Arc<SessionState>> {
+    ) -> Pending<Arc<SessionState>> {
         let draft = match self.existing() {
             Ok(state) => build(state).map(|draft| at_desk(draft, &desk)),
-            Err(error) => return failed(error),
+            Err(error) => return Box::pin(fut::err(error)),
         };
         self.commit(draft, move |act, state, ctx| {
             act.attach_desk(desk, &state, announce, ctx);
@@ -93,7 +106,7 @@ impl Session {
             return failed(SessionError::DeskClosed);
         }
         let claim = |state: &SessionState| state.claim(&agent, Utc::now());
-        self.change_at_desk(claim, desk, Announce::Always)
+        AtomicResponse::new(self.change_at_desk(claim, desk, Announce::Always))
     }
 
     fn manual_message(&mut self, msg: PostManualMessage) -> Atomic<Arc<SessionState>> {
@@ -104,7 +117,7 @@ impl Session {
         } = msg;
         let desk = desk.filter(|_| matches!(writer, Writer::Agent(_)));
         let write = |state: &SessionState| state.manual_message(writer, content, Utc::now());
-        self.change_at_desk(write, desk, Announce::WhenNew)
+        AtomicResponse::new(self.change_at_desk(write, desk, Announce::WhenNew))
     }
 
     fn subscribe(&mut self, msg: Subscribe) -> Result<Subscription, SessionError> {
@@ -138,7 +151,7 @@ impl Session {
             Some(_) => self.config.session_idle_timeout,
             None => Duration::ZERO,
         };
-        let quiet = self.last_request.elapsed() >= idle_timeout;
+        let quiet = self.last_request.elapsed() >= idle_timeout && self.answering.is_none();
         let handed_over = matches!(
             self.status(),
             Some(Status::PendingManual | Status::ManualLive)
@@ -175,16 +188,34 @@ impl Handler<GetPage> for Session {
 impl Handler<UserTurn> for Session {
     type Result = Atomic<TurnOutcome>;
 
-    fn handle(&mut self, msg: UserTurn, _: &mut Context<Self>) -> Self::Result {
-        self.user_turn(msg)
+    fn handle(&mut self, msg: UserTurn, ctx: &mut Context<Self>) -> Self::Result {
+        self.settled(ctx, |act, _| act.user_line(msg))
     }
 }
 
 impl Handler<Escalate> for Session {
     type Result = Atomic<Arc<SessionState>>;
 
-    fn handle(&mut self, msg: Escalate, _: &mut Context<Self>) -> Self::Result {
-        self.change(|state| state.escalate(msg.reason, msg.details, Utc::now()))
+    fn handle(&mut self, msg: Escalate, ctx: &mut Context<Self>) -> Self::Result {
+        let escalate = |state: &SessionState| state.escalate(msg.reason, msg.details, Utc::now());
+        self.settled(ctx, |act, _| {
+            act.change_at_desk(escalate, None, Announce::WhenNew)
+        })
+    }
+}
+
+impl Handler<CancelAnswer> for Session {
+    type Result = Atomic<bool>;
+
+    fn handle(&mut self, _: CancelAnswer, ctx: &mut Context<Self>) -> Self::Result {
+        self.last_request = clock::now();
+        if let Err(error) = self.existing() {
+            return failed(error);
+        }
+        match self.interrupt(ctx) {
+            None => AtomicResponse::new(Box::pin(fut::ok(false))),
+            Some(finish) => AtomicResponse::new(Box::pin(finish.map(|result, _, _| result.map(|()| true)))),
+        }
     }
 }
 
@@ -224,8 +255,11 @@ impl Handler<Subscribe> for Session {
 impl Handler<Stopping> for Session {
     type Result = ();
 
-    fn handle(&mut self, _: Stopping, _: &mut Context<Self>) {
+    fn handle(&mut self, _: Stopping, ctx: &mut Context<Self>) {
         self.subscribers.clear();
         self.hub_stopping = true;
+        if let Some(finish) = self.interrupt(ctx) {
+            ctx.wait(finish.map(|_, _, _| ()));
+        }
     }
 }
