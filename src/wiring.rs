@@ -64,9 +64,13 @@ impl Actors {
         let board = HandoverBoard::default().start();
         let bot = Arc::new(config.bot.clone());
         let backend = Backend::new(bot.clone());
-        let directory =
-            SessionDirectory::new(store.clone(), board.clone(), config.takeover.clone(), backend)
-                .start();
+        let directory = SessionDirectory::new(
+            store.clone(),
+            board.clone(),
+            config.takeover.clone(),
+            backend,
+        )
+        .start();
         directory.do_send(RestoreHandoffs);
         let registry =
             ConnectionRegistry::new(config.sockets.max_connections, connection_metrics.clone())

@@ -68,7 +68,9 @@ pub async fn chat(
             error: None,
         }));
     };
-    let ending = answer_ending(&mut answer).await.ok_or(ApiError::Unavailable)?;
+    let ending = answer_ending(&mut answer)
+        .await
+        .ok_or(ApiError::Unavailable)?;
     let stored = ending.stored?;
     Ok(HttpResponse::Ok().json(ChatResponse {
         success: true,
@@ -150,7 +152,9 @@ fn answer_frames(
         async move {
             let mut answer = answer?;
             let frames = match answer.recv().await {
-                Some(AnswerUpdate::Piece(piece)) => return Some((piece_frame(piece), Some(answer))),
+                Some(AnswerUpdate::Piece(piece)) => {
+                    return Some((piece_frame(piece), Some(answer)));
+                }
                 Some(AnswerUpdate::End(Ok(stored))) => end_frames(&name, &stored),
                 Some(AnswerUpdate::End(Err(error))) => vec![error_frame(&ApiError::from(error))],
                 None => vec![error_frame(&ApiError::Unavailable)],

@@ -261,8 +261,13 @@ mod tests {
             .escalate("user_request".into(), None, Utc::now())
             .expect("legal");
         state.apply(draft);
-        let (draft, trigger) =
-            state.bot_answer("sor".into(), AnswerEnd::Failed, &regulator, NOTICE, Utc::now());
+        let (draft, trigger) = state.bot_answer(
+            "sor".into(),
+            AnswerEnd::Failed,
+            &regulator,
+            NOTICE,
+            Utc::now(),
+        );
         state.apply(draft);
         assert_eq!(trigger, None);
         assert_eq!(state.header.bot_failures, 0);

@@ -269,8 +269,7 @@ mod tests {
         let kinds: Vec<u64> = queued.iter().map(|e| e.seq).collect();
         assert_eq!(kinds, [1, 2, 3], "escalation, claim and the agent's line");
         state.apply(draft);
-        let (mut again, _) =
-            state.user_line("still there?".into(), &regulator, NOTICE, Utc::now());
+        let (mut again, _) = state.user_line("still there?".into(), &regulator, NOTICE, Utc::now());
         assert!(again.take_for_stream(&state).is_empty());
     }
 }

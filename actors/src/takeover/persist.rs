@@ -169,9 +169,9 @@ mod tests {
     use crate::store::IN_MEMORY;
     use crate::store::database::Store;
     use crate::store::session_rows::{ListAudit, ListSessions, LoadSession, SaveSession};
+    use crate::takeover::chat_turn::AnswerEnd;
     use crate::takeover::escalation::Status;
     use crate::takeover::model::AgentInfo;
-    use crate::takeover::chat_turn::AnswerEnd;
     use crate::takeover::operations::Writer;
     use crate::takeover::regulator::Regulator;
     use actix::prelude::*;

@@ -93,8 +93,7 @@ impl Hub {
         let board = HandoverBoard::default().start();
         let backend = Backend::new(Arc::new(BotConfig::default()));
         let directory =
-            SessionDirectory::new(store.clone(), board.clone(), takeover_config(), backend)
-                .start();
+            SessionDirectory::new(store.clone(), board.clone(), takeover_config(), backend).start();
         let sessions = Sessions::new(directory.clone(), store.clone());
         Hub {
             board,

@@ -14,13 +14,13 @@ use tokio::sync::mpsc;
 use crate::bot::piece::Delivery;
 use crate::kernel::clock;
 use crate::kernel::handle::ConnHandle;
+use crate::takeover::chat_turn::LineOutcome;
 use crate::takeover::desk_events::DeskEvent;
 use crate::takeover::draft::Draft;
 use crate::takeover::escalation::Status;
 use crate::takeover::history::SessionPage;
 use crate::takeover::model::SessionState;
 use crate::takeover::operations::{Refusal, Writer};
-use crate::takeover::chat_turn::LineOutcome;
 use crate::takeover::session::actor::{Atomic, Pending, Session, failed};
 use crate::takeover::session::desk_link::{Announce, at_desk};
 use crate::takeover::session_requests::{
@@ -41,8 +41,12 @@ impl Session {
             }
         };
         let query = msg.text.clone();
-        let (mut draft, outcome) =
-            state.user_line(msg.text, &self.regulator, &self.config.escalation_notice, now);
+        let (mut draft, outcome) = state.user_line(
+            msg.text,
+            &self.regulator,
+            &self.config.escalation_notice,
+            now,
+        );
         draft.creates = creates;
         let queued = if msg.stream {
             draft.take_for_stream(state)
@@ -57,10 +61,9 @@ impl Session {
         };
         self.commit(Ok(draft), move |act, state, ctx| {
             let (trigger, answer) = match outcome {
-                LineOutcome::BotAnswers => (
-                    None,
-                    Some(act.begin_answer(&state, &query, delivery, ctx)),
-                ),
+                LineOutcome::BotAnswers => {
+                    (None, Some(act.begin_answer(&state, &query, delivery, ctx)))
+                }
                 LineOutcome::Escalated(trigger) => (Some(trigger), None),
                 LineOutcome::ForTheAgent => (None, None),
             };
@@ -214,7 +217,9 @@ impl Handler<CancelAnswer> for Session {
         }
         match self.interrupt(ctx) {
             None => AtomicResponse::new(Box::pin(fut::ok(false))),
-            Some(finish) => AtomicResponse::new(Box::pin(finish.map(|result, _, _| result.map(|()| true)))),
+            Some(finish) => {
+                AtomicResponse::new(Box::pin(finish.map(|result, _, _| result.map(|()| true))))
+            }
         }
     }
 }
