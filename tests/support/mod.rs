@@ -9,13 +9,15 @@
 //! takeover helpers, [`binary`] the real binary in a child process, [`raw`] plain TCP for
 //! HTTP clients that misbehave ([`blocking_http`] the same outside an async runtime), and
 //! [`raw_ws`] for WebSocket clients that misbehave, and [`fake_openai`] an OpenAI-compatible
-//! server scripted per test ([`fake_stt`] the same for speech to text).
+//! server scripted per test ([`fake_stt`] the same for speech to text); [`browser`] drives
+//! headless Chromium over WebDriver.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
 
 pub mod binary;
 pub mod blocking_http;
+pub mod browser;
 pub mod calls;
 pub mod fake_openai;
 pub mod fake_stt;

@@ -1,0 +1,190 @@
+//! Headless Chromium for tests, driven over WebDriver: [`Driver`] starts ChromeDriver (spoken
+//! to with plain HTTP through awc) and [`Browser`] is one session in it that opens pages,
+//! clicks, reads text and runs scripts. `.ci/run` installs Debian's `chromium` and
+//! `chromium-driver`; tests check [`CHROMEDRIVER`] first and skip, saying so, without it.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use super::eventually;
+
+/// Where Debian puts ChromeDriver and Chromium.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// Chromium, started headless by ChromeDriver.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A ChromeDriver process, stopped when dropped.
+pub struct Driver {
+    /// The process.
+    child: Child,
+    /// Where it listens.
+    url: String,
+    /// Talks to it.
+    http: awc::Client,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    /// Starts ChromeDriver on a free loopback port and waits until it answers.
+    pub async fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(CHROMEDRIVER)
+            .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let driver = Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            http: awc::Client::default(),
+        };
+        eventually("chromedriver to answer", async || {
+            let status = driver
+                .http
+                .get(format!("{}/status", driver.url))
+                .send()
+                .await;
+            status
+                .ok()
+                .filter(|response| response.status().is_success())
+        })
+        .await;
+        driver
+    }
+
+    /// Sends a WebDriver command; returns its `value`.
+    pub async fn command(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.url);
+        let request = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url),
+        };
+        let mut response = request
+            .timeout(std::time::Duration::from_secs(30))
+            .send_json(&body)
+            .await
+            .expect("a WebDriver answer");
+        let answer: Value = response
+            .json()
+            .limit(8 << 20)
+            .await
+            .expect("a WebDriver body");
+        assert!(response.status().is_success(), "{method} {path}: {answer}");
+        answer["value"].clone()
+    }
+}
+
+/// A headless Chromium session.
+pub struct Browser<'a> {
+    /// Its driver.
+    driver: &'a Driver,
+    /// The session's id.
+    id: String,
+}
+
+impl<'a> Browser<'a> {
+    /// A fresh headless Chromium with an empty profile and no background traffic.
+    pub async fn open(driver: &'a Driver, profile: &Path) -> Browser<'a> {
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", profile.display())])
+        .collect::<Vec<_>>();
+        let capabilities = json!({"capabilities": {"alwaysMatch": {
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
+        }}});
+        let session = driver.command("POST", "/session", capabilities).await;
+        let id = session["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_owned();
+        Browser { driver, id }
+    }
+
+    /// Runs a WebDriver command within this session.
+    pub async fn command(&self, method: &str, path: &str, body: Value) -> Value {
+        let path = format!("/session/{}{path}", self.id);
+        self.driver.command(method, &path, body).await
+    }
+
+    /// The element `selector` finds.
+    pub async fn element(&self, selector: &str) -> String {
+        let found = self
+            .command(
+                "POST",
+                "/element",
+                json!({"using": "css selector", "value": selector}),
+            )
+            .await;
+        let id = found
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(Value::as_str);
+        id.expect("an element reference").to_owned()
+    }
+
+    /// Clicks `selector`.
+    pub async fn click(&self, selector: &str) {
+        let element = self.element(selector).await;
+        self.command("POST", &format!("/element/{element}/click"), json!({}))
+            .await;
+    }
+
+    /// The visible text of `selector`.
+    pub async fn text(&self, selector: &str) -> String {
+        let element = self.element(selector).await;
+        let text = self
+            .command("GET", &format!("/element/{element}/text"), json!({}))
+            .await;
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until `selector`'s text satisfies `done`; returns it.
+    pub async fn wait_for_text(&self, selector: &str, done: impl Fn(&str) -> bool) -> String {
+        eventually(
+            &format!("{selector} to show what is expected"),
+            async || {
+                let text = self.text(selector).await;
+                done(&text).then_some(text)
+            },
+        )
+        .await
+    }
+
+    /// Runs `script`, the body of a function whose `arguments` are `args`, in the page;
+    /// returns what it returns.
+    pub async fn execute(&self, script: &str, args: Value) -> Value {
+        let body = json!({"script": script, "args": args});
+        self.command("POST", "/execute/sync", body).await
+    }
+
+    /// Ends the session.
+    pub async fn close(self) {
+        self.driver
+            .command("DELETE", &format!("/session/{}", self.id), json!({}))
+            .await;
+    }
+}
