@@ -15,7 +15,10 @@
 #   SERVERS ["switchboard fastapi node"]
 #   SWITCHBOARD_WORKERS [2]
 #   IDLE_CONNECTIONS [19000]   sockets held in the idle scenario (see BENCHMARKS.md for the limit)
-#   SCENARIOS ["sweep max match idle"]   which measurements to run
+#   SCENARIOS ["sweep max match idle agent"]   which measurements to run; `agent` is seed
+#                       004's streamed answers against seed 004's own stack (bench/agent.sh,
+#                       with AGENT_LEVELS ["100 500 1000"] concurrent streams), its own table
+#                       under $OUT/agent
 #   OUT [bench/results/<UTC stamp>]      where the JSON files and the table go
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +33,8 @@ SERVERS=${SERVERS:-"switchboard fastapi node"}
 SWITCHBOARD_WORKERS=${SWITCHBOARD_WORKERS:-2}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
 PORT=18400
-SCENARIOS=${SCENARIOS:-"sweep max match idle"}
+SCENARIOS=${SCENARIOS:-"sweep max match idle agent"}
+AGENT_LEVELS=${AGENT_LEVELS:-"100 500 1000"}
 OUT=${OUT:-bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 
@@ -149,4 +153,14 @@ for run in $(seq "$RUNS"); do
   done
 done
 
-python3 bench/report.py "$OUT" --p99-limit "$MAX_P99_MS" | tee "$OUT/table.md"
+if wants sweep || wants max || wants match || wants idle; then
+  python3 bench/report.py "$OUT" --p99-limit "$MAX_P99_MS" | tee "$OUT/table.md"
+fi
+
+# Seed 004's scenario alternates Switchboard and the seed's stack itself, run by run.
+if wants agent; then
+  stop_server
+  echo "== seed 004 streams: switchboard and seed004_fastapi"
+  OUT="$OUT/agent" RUNS="$RUNS" LEVELS="$AGENT_LEVELS" \
+    bench/agent.sh target/release/switchboard "$LOADGEN"
+fi
