@@ -29,7 +29,7 @@ use crate::takeover::model::{SessionEvent, SessionState};
 use crate::takeover::operations::Refusal;
 use crate::takeover::persist;
 use crate::takeover::regulator::Regulator;
-use crate::takeover::session::answering::Answering;
+use crate::takeover::session::answer_in_flight::Answering;
 use crate::takeover::session::desk_link::DeskLink;
 use crate::takeover::session_requests::{Claim, DeskLost, GetSession, SessionError, SessionLink};
 use crate::takeover::takeover_config::TakeoverConfig;

@@ -13,27 +13,11 @@ use crate::bot::piece::{Delivery, Piece};
 use crate::takeover::chat_turn::AnswerEnd;
 use crate::takeover::model::SessionState;
 use crate::takeover::session::actor::{Atomic, Pending, Session};
+use crate::takeover::session::answer_in_flight::Answering;
 use crate::takeover::session_requests::{AnswerStored, AnswerUpdate};
 
 /// What the user is told, as the bot's answer, when the backend failed before saying anything.
 pub const BOT_UNAVAILABLE: &str = "Sorry, I cannot answer right now. Please try again in a moment, or say \"human\" to reach a person.";
-
-/// The bot's answer in flight.
-#[derive(Debug)]
-pub(crate) struct Answering {
-    /// Which answer of the session this is.
-    number: u64,
-    /// The spawned stream of pieces; cancelling it drops the backend's work.
-    handle: SpawnHandle,
-    /// Where the asking request follows the answer.
-    updates: mpsc::UnboundedSender<AnswerUpdate>,
-    /// The text handed to the asking request so far.
-    sent: String,
-    /// The backend did not understand the question.
-    fallback: bool,
-    /// The backend failed.
-    failed: bool,
-}
 
 impl Session {
     /// Starts the bot's answer to `query`, the last line of `state`; the pieces and the end

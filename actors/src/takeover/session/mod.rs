@@ -1,11 +1,12 @@
 //! The Session actor, one per seed-001 conversation: it receives the requests of the HTTP edge,
 //! agent desks and the handover board, and sends events to its followers, rows to the store and
-//! handovers to the board. In five files: [`actor`] (the actor and
+//! handovers to the board. In six files: [`actor`] (the actor and
 //! the path every change takes: draft, commit, apply, publish), [`handlers`] (what it does with
-//! each request), [`answering`] (the bot's answer in flight), [`desk_follow`] (how it follows its agent's desk and goes back to the bot
+//! each request), [`answering`] (the bot's answer in flight, held as an [`answer_in_flight`]), [`desk_follow`] (how it follows its agent's desk and goes back to the bot
 //! when the desk is gone for good) and [`desk_link`] (that link as data).
 
 pub mod actor;
+pub mod answer_in_flight;
 pub mod answering;
 pub mod desk_follow;
 pub mod desk_link;
