@@ -81,7 +81,11 @@ impl Actors {
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
             agent_statistics: AgentStatistics::default().start(),
             bot: Arc::new(config.bot.clone()),
-            interviews: Interviews::start(store.clone(), config.speech.clone()),
+            interviews: Interviews::start(
+                store.clone(),
+                config.speech.clone(),
+                Arc::new(config.bot.clone()),
+            ),
             store,
             store_thread,
         })
