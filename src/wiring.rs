@@ -88,8 +88,8 @@ impl Actors {
             },
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
             agent_statistics: AgentStatistics::default().start(),
+            interviews: Interviews::start(store.clone(), config.speech.clone(), bot.clone()),
             bot,
-            interviews: Interviews::start(store.clone(), config.speech.clone()),
             store,
             store_thread,
         })

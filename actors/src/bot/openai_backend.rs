@@ -1,6 +1,7 @@
 //! The `openai` backend: any OpenAI-compatible `/v1/chat/completions` server, streamed over
 //! plain HTTP with awc. Receives the settings, the earlier turns and the question; sends the
-//! model the system prompt, the turns, the question and the bot's tools, and sends back the
+//! model the system prompt (the configured one, or the caller's), the turns, the question and
+//! the bot's tools (unless the caller asks for none), and sends back the
 //! answer's [`Piece`]s as the server's events arrive. A tool the model calls runs through the
 //! tool registry and its result goes back to the model in a next request (at most
 //! [`MOST_ROUNDS`] requests per answer). Every failure (no connection, a non-2xx answer, a
@@ -29,10 +30,28 @@ const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// The answer to `query` after `history`, streamed from the configured server.
 pub fn answer(config: Arc<BotConfig>, history: &[Turn], query: &str) -> Answer {
+    let messages = messages(&config.system_prompt, history, query);
+    converse(config, messages, true)
+}
+
+/// The answer to `query` after `history` under a `system_prompt` of the caller's, with no
+/// tools offered (the interviewer writes its questions this way).
+pub fn answer_without_tools(
+    config: Arc<BotConfig>,
+    system_prompt: &str,
+    history: &[Turn],
+    query: &str,
+) -> Answer {
+    converse(config, messages(system_prompt, history, query), false)
+}
+
+/// Streams the answer to `messages`, offering the bot's tools when `offer_tools` is set.
+fn converse(config: Arc<BotConfig>, messages: Vec<Value>, offer_tools: bool) -> Answer {
     let exchange = Exchange {
         url: completions_url(&config.openai_base_url),
         client: awc::Client::default(),
-        messages: messages(&config.system_prompt, history, query),
+        messages,
+        offer_tools,
         config,
         rounds: 0,
         body: None,
@@ -77,6 +96,8 @@ struct Exchange {
     client: awc::Client,
     /// The conversation sent with the next request.
     messages: Vec<Value>,
+    /// Whether the requests offer the bot's tools.
+    offer_tools: bool,
     /// Requests made so far.
     rounds: usize,
     /// The body being read, if a request is answering.
@@ -117,12 +138,14 @@ impl Exchange {
                 "the model was still calling tools after {MOST_ROUNDS} requests"
             ));
         }
-        let request = json!({
+        let mut request = json!({
             "model": self.config.openai_model,
             "messages": self.messages,
             "stream": true,
-            "tools": tools::definitions(),
         });
+        if self.offer_tools {
+            request["tools"] = tools::definitions();
+        }
         let mut post = self.client.post(&self.url).timeout(self.config.timeout);
         if let Some(key) = self
             .config

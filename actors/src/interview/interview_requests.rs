@@ -32,6 +32,10 @@ pub enum InterviewError {
     /// The interview has no open socket (it must join first).
     #[error("interview {0} is not open")]
     NotOpen(String),
+    /// The model could not write the interviewer's turn (the `openai` backend); the sentence
+    /// says why. Nothing was stored.
+    #[error("{0}")]
+    Upstream(String),
 }
 
 /// Where an interview stands, as `connected` tells it.

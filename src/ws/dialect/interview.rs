@@ -3,8 +3,10 @@
 //! [`interview_frames`](crate::wire::interview_frames)) and messages pushed by the management
 //! API; sends `connected` on open (once the interview is loaded or begun) and in answer to
 //! `connect`, `ai_response` in answer to `text_input` (nothing else is sent in between by the
-//! socket itself), `pong`, the pushed messages, and `error` envelopes
-//! (`{"error", "message", "details"}`) after which the socket stays open. `disconnect` closes
+//! socket itself; on the `openai` backend the interviewer's words come from the model, and
+//! answers go out in the order they were asked), `pong`, the pushed messages, and `error`
+//! envelopes (`{"error", "message", "details"}`, `upstream_failed` when the model failed)
+//! after which the socket stays open. `disconnect` closes
 //! the socket; the interview is kept. `audio_input` is decoded and checked (format, size,
 //! WAV header), then answered with `status` (processing), the `transcription` the
 //! speech-to-text server gives (the socket keeps serving meanwhile) and the interviewer's
@@ -106,10 +108,17 @@ impl InterviewDialect {
         self.send("connected", data, socket);
     }
 
-    /// The error envelope of a failure of the room.
+    /// The error envelope of a failure of the room: `upstream_failed` when the model could not
+    /// write the interviewer's turn, else `interview_unavailable`.
     fn failed(&self, error: &InterviewError, socket: &mut Socket<'_, Self>) {
-        let refusal = Refusal::new("interview_unavailable", error.to_string());
-        self.error(&refusal, "try again; the interview is kept", socket);
+        let (code, details) = match error {
+            InterviewError::Upstream(_) => (
+                "upstream_failed",
+                "the interviewer's model did not answer; send the answer again, nothing was stored",
+            ),
+            _ => ("interview_unavailable", "try again; the interview is kept"),
+        };
+        self.error(&Refusal::new(code, error.to_string()), details, socket);
     }
 
     /// `connect`: sets the style if one is given, then `connected`.
