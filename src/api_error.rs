@@ -127,7 +127,7 @@ impl From<SessionError> for ApiError {
             error @ SessionError::TooManySubscribers(_) => {
                 ApiError::TooManySubscribers(error.to_string())
             }
-            SessionError::DeskClosed => ApiError::Unavailable,
+            SessionError::DeskClosed | SessionError::Stopped => ApiError::Unavailable,
         }
     }
 }

@@ -35,6 +35,9 @@ pub enum SessionError {
     /// The desk the session was offered to has closed.
     #[error("the agent desk has closed")]
     DeskClosed,
+    /// The session stopped (the hub is shutting down) before it took the request.
+    #[error("the session stopped before it took the request")]
+    Stopped,
 }
 
 /// Read the whole session.
@@ -51,7 +54,7 @@ pub struct GetPage {
 }
 
 /// A user message through `/api/chat` or `/api/chat/stream`; creates the session if needed.
-#[derive(Message, Clone)]
+#[derive(Debug, Message, Clone)]
 #[rtype(result = "Result<TurnOutcome, SessionError>")]
 pub struct UserTurn {
     /// What the user wrote.

@@ -8,6 +8,7 @@
 //! Requests are handled one at a time, store round trip included, so two agents claiming at
 //! once cannot both win.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ use crate::takeover::model::{SessionEvent, SessionState};
 use crate::takeover::operations::Refusal;
 use crate::takeover::persist;
 use crate::takeover::regulator::Regulator;
-use crate::takeover::session::answer_in_flight::Answering;
+use crate::takeover::session::answer_in_flight::{Answering, QueuedLine};
 use crate::takeover::session::desk_link::DeskLink;
 use crate::takeover::session_requests::{Claim, DeskLost, GetSession, SessionError, SessionLink};
 use crate::takeover::takeover_config::TakeoverConfig;
@@ -67,6 +68,10 @@ pub struct Session {
     pub(crate) backend: Backend,
     /// The bot's answer in flight, if any.
     pub(crate) answering: Option<Answering>,
+    /// User lines waiting for the answer in flight, oldest first.
+    pub(crate) lines: VecDeque<QueuedLine>,
+    /// A user line is being committed.
+    pub(crate) line_in_progress: bool,
     /// How many answers the bot has begun (numbers each one).
     pub(crate) answers_begun: u64,
 }
@@ -102,6 +107,8 @@ impl Session {
             last_request: clock::now(),
             backend,
             answering: None,
+            lines: VecDeque::new(),
+            line_in_progress: false,
             answers_begun: 0,
         }
     }

@@ -1,11 +1,21 @@
-//! The bot's answer in flight, as data: which answer it is, the work to cancel, where its
-//! pieces go and what was sent. Receives and sends nothing; the Session keeps one while the
-//! bot answers ([`answering`](super::answering) follows it).
+//! A Session's turn in progress, as data: the bot's answer in flight (which answer it is, the
+//! work to cancel, where its pieces go and what was sent) and the user lines waiting their
+//! turn. Receives and sends nothing; the Session keeps them ([`answering`](super::answering)
+//! and [`user_lines`](super::user_lines) use them).
 
 use actix::SpawnHandle;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::takeover::session_requests::AnswerUpdate;
+use crate::takeover::session_requests::{AnswerUpdate, SessionError, TurnOutcome, UserTurn};
+
+/// A user line waiting for the answer in flight to end.
+#[derive(Debug)]
+pub(crate) struct QueuedLine {
+    /// The line.
+    pub(crate) turn: UserTurn,
+    /// Where its outcome goes once it is committed.
+    pub(crate) reply: oneshot::Sender<Result<TurnOutcome, SessionError>>,
+}
 
 /// The bot's answer in flight.
 #[derive(Debug)]

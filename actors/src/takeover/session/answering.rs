@@ -143,7 +143,7 @@ impl Session {
         let appended = draft.events.clone();
         let answer = (!sent.is_empty()).then_some(sent);
         let stored = self.commit(Ok(draft), |_, state, _| state.header.status);
-        Box::pin(stored.map(move |result, _, _| {
+        Box::pin(stored.map(move |result, act, ctx| {
             let outcome = result.clone().map(|status| AnswerStored {
                 status,
                 answer,
@@ -153,6 +153,7 @@ impl Session {
             });
             // The asking request may be gone; the answer is stored all the same.
             let _ = updates.send(AnswerUpdate::End(outcome));
+            act.next_line(ctx);
             result.map(|_| ())
         }))
     }

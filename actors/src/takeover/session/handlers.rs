@@ -1,4 +1,4 @@
-//! What a Session does with each request. Receives [`GetSession`], [`GetPage`], [`UserTurn`],
+//! What a Session does with each request. Receives [`GetSession`], [`GetPage`],
 //! [`CancelAnswer`], [`Escalate`], [`PostManualMessage`], [`Claim`], [`Release`], [`Subscribe`] and
 //! [`Stopping`] (from the HTTP edge, agent desks and the handover board); builds the change
 //! with the pure operations and commits it through the actor's one path, then answers. Also
@@ -11,10 +11,8 @@ use actix::prelude::*;
 use chrono::Utc;
 use tokio::sync::mpsc;
 
-use crate::bot::piece::Delivery;
 use crate::kernel::clock;
 use crate::kernel::handle::ConnHandle;
-use crate::takeover::chat_turn::LineOutcome;
 use crate::takeover::desk_events::DeskEvent;
 use crate::takeover::draft::Draft;
 use crate::takeover::escalation::Status;
@@ -25,58 +23,10 @@ use crate::takeover::session::actor::{Atomic, Pending, Session, failed};
 use crate::takeover::session::desk_link::{Announce, at_desk};
 use crate::takeover::session_requests::{
     CancelAnswer, Claim, Escalate, GetPage, GetSession, PostManualMessage, Release, SessionError,
-    Stopping, Subscribe, Subscription, TurnOutcome, UserTurn,
+    Stopping, Subscribe, Subscription,
 };
 
 impl Session {
-    /// The user's line, committed; then the bot's answer begins, when the bot answers.
-    fn user_line(&mut self, msg: UserTurn) -> Pending<TurnOutcome> {
-        let now = Utc::now();
-        let fresh;
-        let (state, creates) = match &self.state {
-            Some(state) => (state.as_ref(), false),
-            None => {
-                fresh = SessionState::new(self.name.clone(), now);
-                (&fresh, true)
-            }
-        };
-        let query = msg.text.clone();
-        let (mut draft, outcome) = state.user_line(
-            msg.text,
-            &self.regulator,
-            &self.config.escalation_notice,
-            now,
-        );
-        draft.creates = creates;
-        let queued = if msg.stream {
-            draft.take_for_stream(state)
-        } else {
-            Vec::new()
-        };
-        let appended = draft.events.clone();
-        let delivery = if msg.stream {
-            Delivery::Streamed
-        } else {
-            Delivery::Whole
-        };
-        self.commit(Ok(draft), move |act, state, ctx| {
-            let (trigger, answer) = match outcome {
-                LineOutcome::BotAnswers => {
-                    (None, Some(act.begin_answer(&state, &query, delivery, ctx)))
-                }
-                LineOutcome::Escalated(trigger) => (Some(trigger), None),
-                LineOutcome::ForTheAgent => (None, None),
-            };
-            TurnOutcome {
-                status: state.header.status,
-                queued,
-                appended,
-                trigger,
-                answer,
-            }
-        })
-    }
-
     /// Builds a draft from the existing session and commits it.
     pub(crate) fn change(
         &mut self,
@@ -185,14 +135,6 @@ impl Handler<GetPage> for Session {
     fn handle(&mut self, msg: GetPage, _: &mut Context<Self>) -> Self::Result {
         self.last_request = clock::now();
         self.existing().map(|state| state.page(msg.page))
-    }
-}
-
-impl Handler<UserTurn> for Session {
-    type Result = Atomic<TurnOutcome>;
-
-    fn handle(&mut self, msg: UserTurn, ctx: &mut Context<Self>) -> Self::Result {
-        self.settled(ctx, |act, _| act.user_line(msg))
     }
 }
 
