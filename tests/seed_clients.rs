@@ -101,7 +101,10 @@ fn seed_004s_python_client_streams_an_answer() {
     );
     assert!(printed.contains("✓ Stream completed"), "{printed}");
     let streamed = printed.lines().nth(1).unwrap_or_default();
-    assert!(streamed.contains("Switchboard assistant"), "{printed}");
+    assert!(
+        streamed.contains("我是 Switchboard 智能客服"),
+        "the greeting in the question's language: {printed}"
+    );
 }
 
 #[test]

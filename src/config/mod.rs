@@ -16,7 +16,7 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
-use switchboard_actors::bot::bot_config::BotConfig;
+use switchboard_actors::bot::bot_config::{BotConfig, BotConfigError};
 use switchboard_actors::calls::CallConfig;
 use switchboard_actors::interview::speech_config::SpeechConfig;
 use switchboard_actors::kernel::settings::{self, MustBePositive};
@@ -74,6 +74,9 @@ pub enum ConfigError {
     /// A count or duration that must be positive is zero.
     #[error("{0} must be greater than zero")]
     Zero(&'static str),
+    /// A bot setting that cannot work: a zero duration, or an FAQ file that cannot be read.
+    #[error(transparent)]
+    Bot(#[from] BotConfigError),
     /// Held transcripts would not fit into the socket's queue when it opens.
     #[error("the transcript backlog ({backlog}) must be smaller than the outbound queue ({queue})")]
     BacklogTooLong {

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 
 use crate::bot::bot_config::{BackendKind, BotConfig};
-use crate::bot::builtin;
+use crate::bot::builtin::{self, BuiltinAnswer};
+use crate::bot::faq::Faq;
 use crate::bot::openai_backend;
 use crate::bot::pacing::paced;
 use crate::bot::piece::{Answer, Delivery, Piece, Turn};
@@ -20,12 +21,15 @@ use crate::bot::piece::{Answer, Delivery, Piece, Turn};
 pub struct Backend {
     /// The bot's settings, the choice among them.
     config: Arc<BotConfig>,
+    /// The FAQ the built-in backend answers from.
+    faq: Arc<Faq>,
 }
 
 impl Backend {
     /// The backend `config` chooses.
     pub fn new(config: Arc<BotConfig>) -> Backend {
-        Backend { config }
+        let faq = config.faq();
+        Backend { config, faq }
     }
 
     /// The backend's name, as `vendor` in answers: `builtin` or `openai`.
@@ -45,26 +49,39 @@ impl Backend {
     /// `BOT_HISTORY_TURNS` are read).
     pub fn answer(&self, history: &[Turn], query: &str, delivery: Delivery) -> Answer {
         match self.config.backend {
-            BackendKind::Builtin => {
-                let reply = builtin::reply(query);
-                let fallback = (!reply.understood).then_some(Piece::Fallback);
-                let text = match delivery {
-                    Delivery::Whole => {
-                        futures_util::stream::iter([Piece::Text(reply.text)]).boxed_local()
-                    }
-                    Delivery::Streamed => paced(reply.chunks(), self.config.chunk_interval)
-                        .map(Piece::Text)
-                        .boxed_local(),
-                };
-                futures_util::stream::iter(fallback)
-                    .chain(text)
-                    .boxed_local()
-            }
+            BackendKind::Builtin => self.builtin_answer(query, delivery),
             BackendKind::Openai => {
                 let recent = history.len().saturating_sub(self.config.history_turns);
                 openai_backend::answer(self.config.clone(), &history[recent..], query)
             }
         }
+    }
+
+    /// The built-in bot's answer: the tool it ran (its call and result) if any, the fallback
+    /// mark if it did not understand, then the text, whole or paced.
+    fn builtin_answer(&self, query: &str, delivery: Delivery) -> Answer {
+        let BuiltinAnswer { tool, reply } = builtin::respond(&self.faq, query);
+        let tool_pieces = tool.into_iter().flat_map(|tool| {
+            let call = Piece::ToolCall {
+                name: tool.name.clone(),
+                arguments: tool.arguments,
+            };
+            let result = Piece::ToolResult {
+                name: tool.name,
+                result: tool.result,
+            };
+            [call, result]
+        });
+        let fallback = (!reply.understood).then_some(Piece::Fallback);
+        let text = match delivery {
+            Delivery::Whole => futures_util::stream::iter([Piece::Text(reply.text)]).boxed_local(),
+            Delivery::Streamed => paced(reply.chunks(), self.config.chunk_interval)
+                .map(Piece::Text)
+                .boxed_local(),
+        };
+        futures_util::stream::iter(tool_pieces.chain(fallback))
+            .chain(text)
+            .boxed_local()
     }
 }
 
@@ -106,6 +123,58 @@ mod tests {
         assert_eq!(
             pieces,
             [Piece::Fallback, Piece::Text(builtin::FALLBACK.to_owned())]
+        );
+    }
+
+    #[actix_rt::test]
+    async fn a_tool_request_streams_the_call_its_result_then_the_text() {
+        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let pieces: Vec<Piece> = backend
+            .answer(&[], "what is 6*7", Delivery::Streamed)
+            .collect()
+            .await;
+        let name = "calculator".to_owned();
+        let expected_tool = [
+            Piece::ToolCall {
+                name: name.clone(),
+                arguments: serde_json::json!({"expression": "6*7"}),
+            },
+            Piece::ToolResult {
+                name,
+                result: Ok(serde_json::json!(42)),
+            },
+        ];
+        assert_eq!(pieces[..2], expected_tool);
+        let text: String = pieces[2..]
+            .iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => text.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(text, "6*7 = 42");
+    }
+
+    #[actix_rt::test]
+    async fn the_builtin_backend_answers_from_the_configured_faq() {
+        let path = std::env::temp_dir().join(format!("answer-faq-{}.json", std::process::id()));
+        let text =
+            r#"{"fallback": "no idea", "entries": [{"keywords": ["hello"], "answer": "ahoy"}]}"#;
+        std::fs::write(&path, text).unwrap_or_else(|error| panic!("{error}"));
+        let mut config = BotConfig::default();
+        config.faq_file = Some(path.clone());
+        assert_eq!(config.validate(), Ok(()));
+        std::fs::remove_file(&path).unwrap_or_else(|error| panic!("{error}"));
+        let backend = Backend::new(Arc::new(config));
+        let answer = |query: &'static str| {
+            backend
+                .answer(&[], query, Delivery::Whole)
+                .collect::<Vec<Piece>>()
+        };
+        assert_eq!(answer("hello").await, [Piece::Text("ahoy".into())]);
+        assert_eq!(
+            answer("qwerty").await,
+            [Piece::Fallback, Piece::Text("no idea".into())]
         );
     }
 }
