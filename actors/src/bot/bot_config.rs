@@ -33,8 +33,9 @@ pub struct BotConfig {
         value_parser = parse_duration
     )]
     pub chunk_interval: Duration,
-    /// Which backend answers the agent sockets: `builtin` (offline) or `openai` (any
-    /// OpenAI-compatible chat-completions server).
+    /// Which backend answers seed 001's chat and the agent sockets (and writes the interviewer's
+    /// questions): `builtin` (offline) or `openai` (any OpenAI-compatible chat-completions
+    /// server).
     #[arg(
         long = "bot-backend",
         env = "BOT_BACKEND",

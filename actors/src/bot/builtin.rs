@@ -72,11 +72,6 @@ pub fn respond(faq: &Faq, question: &str) -> BuiltinAnswer {
     BuiltinAnswer { tool: None, reply }
 }
 
-/// The built-in bot's reply to `question` from the FAQ that ships with the hub.
-pub fn reply(question: &str) -> BotReply {
-    respond(&Faq::embedded(), question).reply
-}
-
 /// The sentence that answers a question from what the tool it asked for gave.
 fn tool_sentence(
     request: &ToolRequest,
@@ -135,6 +130,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    /// The built-in bot's reply to `question` from the FAQ that ships with the hub.
+    fn reply(question: &str) -> BotReply {
+        respond(&Faq::embedded(), question).reply
+    }
 
     #[test]
     fn the_default_faq_keeps_the_known_answers() {

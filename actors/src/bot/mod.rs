@@ -1,4 +1,5 @@
-//! The bot that answers a session while no human holds it, and seed 004's agent sockets.
+//! The bot that answers seed 001's sessions while no human holds them, and seed 004's agent
+//! sockets.
 //! Receives the user's text (and, for a backend that reads it, the conversation so far) and
 //! sends back an answer: a [`BotReply`](reply::BotReply) whole, or a stream of
 //! [`Piece`](piece::Piece)s from the configured [`Backend`](answer::Backend) ([`answer`],
