@@ -3,7 +3,8 @@
 //! model reads the conversation so far; a tool the model calls shows as `tool_call` and
 //! `tool_result` frames; a failing model gives an `upstream_failed` error (a frame, or the
 //! `error` member of `/api/chat`'s answer), an honest answer stored marked `failed`, and
-//! counts towards the regulator's failure rule, which hands the session to a human.
+//! counts towards the regulator's failure rule, which hands the session to a human. An
+//! `https://` model is spoken to over TLS.
 
 mod support;
 
@@ -158,4 +159,30 @@ async fn a_failing_model_is_an_error_an_honest_answer_and_a_failure_for_the_regu
     assert_eq!(history[1]["role"], "assistant");
     assert_eq!(history[1]["content"], BOT_UNAVAILABLE);
     assert_eq!(history[1]["interrupted"], "failed");
+}
+
+#[actix_rt::test]
+async fn an_https_model_is_spoken_to_over_tls() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let port = listener.local_addr().expect("bound").port();
+    let first_bytes = actix_rt::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("the hub connects");
+        let mut bytes = [0u8; 3];
+        tokio::io::AsyncReadExt::read_exact(&mut stream, &mut bytes)
+            .await
+            .expect("the hub sends");
+        bytes
+    });
+    let hub = hub_with_model(format!("https://127.0.0.1:{port}/v1"));
+
+    let body = hub.client.chat("tls", "hello").await;
+    let hello = first_bytes.await.expect("the listener ran");
+    assert_eq!(
+        hello[0], 0x16,
+        "a TLS handshake record, not an HTTP request line: {hello:?}"
+    );
+    assert_eq!(hello[1], 0x03, "TLS version 3.x: {hello:?}");
+    assert_eq!(body["error"]["error"], "upstream_failed", "{body}");
 }

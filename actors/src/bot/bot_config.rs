@@ -43,8 +43,8 @@ pub struct BotConfig {
         default_value = "builtin"
     )]
     pub backend: BackendKind,
-    /// Base URL of the OpenAI-compatible server, with or without its trailing `/v1` (plain
-    /// HTTP; the default is a local Ollama).
+    /// Base URL of the OpenAI-compatible server, with or without its trailing `/v1`; `http://`
+    /// or `https://` (the default is a local Ollama).
     #[arg(
         long = "openai-base-url",
         env = "OPENAI_BASE_URL",

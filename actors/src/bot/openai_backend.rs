@@ -1,5 +1,5 @@
 //! The `openai` backend: any OpenAI-compatible `/v1/chat/completions` server, streamed over
-//! plain HTTP with awc. Receives the settings, the earlier turns and the question; sends the
+//! HTTP or HTTPS with awc. Receives the settings, the earlier turns and the question; sends the
 //! model the system prompt (the configured one, or the caller's), the turns, the question and
 //! the bot's tools (unless the caller asks for none), and sends back the
 //! answer's [`Piece`]s as the server's events arrive. A tool the model calls runs through the

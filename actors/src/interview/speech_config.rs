@@ -11,7 +11,7 @@ use crate::kernel::settings::{MustBePositive, all_positive, parse_duration};
 #[command(next_help_heading = "Speech to text")]
 pub struct SpeechConfig {
     /// Base URL of an OpenAI-compatible `/v1/audio/transcriptions` server, with or without its
-    /// trailing `/v1` (plain HTTP); when unset, `audio_input` is answered with the error
+    /// trailing `/v1`, `http://` or `https://`; when unset, `audio_input` is answered with the error
     /// `speech_to_text_not_configured`.
     #[arg(long = "stt-base-url", env = "STT_BASE_URL")]
     pub stt_base_url: Option<String>,

@@ -1,5 +1,5 @@
 //! The transcription client: any OpenAI-compatible `/v1/audio/transcriptions` server (Whisper
-//! and the like), over plain HTTP with awc. Receives the settings and a checked
+//! and the like), over HTTP or HTTPS with awc. Receives the settings and a checked
 //! [`AudioClip`]; sends the server the clip as `multipart/form-data` (`file`, `model`,
 //! `response_format=json`, and `language` when set) and sends back the [`Transcription`].
 //! Every failure (no connection, a non-2xx answer, a body that is not JSON or has no `text`,
