@@ -15,6 +15,7 @@ use crate::bot::faq::Faq;
 use crate::bot::openai_backend;
 use crate::bot::pacing::paced;
 use crate::bot::piece::{Answer, Delivery, Piece, Turn};
+use crate::bot::reply::BotReply;
 
 /// The backend the configuration chose.
 #[derive(Debug, Clone)]
@@ -57,31 +58,52 @@ impl Backend {
         }
     }
 
+    /// The whole answer at once, when the backend has it without waiting (the built-in bot);
+    /// `None` when it must be awaited (a model).
+    pub fn answer_at_once(&self, query: &str) -> Option<Vec<Piece>> {
+        match self.config.backend {
+            BackendKind::Builtin => {
+                let (mut pieces, reply) = self.builtin_parts(query);
+                pieces.push(Piece::Text(reply.text));
+                Some(pieces)
+            }
+            BackendKind::Openai => None,
+        }
+    }
+
     /// The built-in bot's answer: the tool it ran (its call and result) if any, the fallback
     /// mark if it did not understand, then the text, whole or paced.
     fn builtin_answer(&self, query: &str, delivery: Delivery) -> Answer {
-        let BuiltinAnswer { tool, reply } = builtin::respond(&self.faq, query);
-        let tool_pieces = tool.into_iter().flat_map(|tool| {
-            let call = Piece::ToolCall {
-                name: tool.name.clone(),
-                arguments: tool.arguments,
-            };
-            let result = Piece::ToolResult {
-                name: tool.name,
-                result: tool.result,
-            };
-            [call, result]
-        });
-        let fallback = (!reply.understood).then_some(Piece::Fallback);
+        let (lead, reply) = self.builtin_parts(query);
         let text = match delivery {
             Delivery::Whole => futures_util::stream::iter([Piece::Text(reply.text)]).boxed_local(),
             Delivery::Streamed => paced(reply.chunks(), self.config.chunk_interval)
                 .map(Piece::Text)
                 .boxed_local(),
         };
-        futures_util::stream::iter(tool_pieces.chain(fallback))
-            .chain(text)
-            .boxed_local()
+        futures_util::stream::iter(lead).chain(text).boxed_local()
+    }
+
+    /// The built-in bot's reply to `query`, and the pieces that come before its text: the
+    /// tool it ran (its call and result) if any, and the fallback mark if it did not
+    /// understand.
+    fn builtin_parts(&self, query: &str) -> (Vec<Piece>, BotReply) {
+        let BuiltinAnswer { tool, reply } = builtin::respond(&self.faq, query);
+        let mut lead = Vec::new();
+        if let Some(tool) = tool {
+            lead.push(Piece::ToolCall {
+                name: tool.name.clone(),
+                arguments: tool.arguments,
+            });
+            lead.push(Piece::ToolResult {
+                name: tool.name,
+                result: tool.result,
+            });
+        }
+        if !reply.understood {
+            lead.push(Piece::Fallback);
+        }
+        (lead, reply)
     }
 }
 
@@ -176,5 +198,20 @@ mod tests {
             answer("qwerty").await,
             [Piece::Fallback, Piece::Text("no idea".into())]
         );
+    }
+
+    #[actix_rt::test]
+    async fn the_answer_at_once_is_the_whole_answer_the_stream_gives() {
+        let backend = Backend::new(Arc::new(BotConfig::default()));
+        for query in ["hello", "what is 6*7", "qwerty", "我想退货"] {
+            let streamed: Vec<Piece> = backend
+                .answer(&[], query, Delivery::Whole)
+                .collect()
+                .await;
+            assert_eq!(backend.answer_at_once(query), Some(streamed), "{query}");
+        }
+        let mut model = BotConfig::default();
+        model.backend = BackendKind::Openai;
+        assert_eq!(Backend::new(Arc::new(model)).answer_at_once("hello"), None);
     }
 }

@@ -79,9 +79,7 @@ impl SessionState {
     }
 
     /// The bot's answer, `content` being what was sent of it (nothing is stored for an empty
-    /// one). While the session is still the bot's, a fallback or a failure counts towards
-    /// the regulator's failure rule and a whole answer resets the count; the rule escalates
-    /// with `escalation_notice` for the user.
+    /// one), as a draft of its own: see [`Draft::answer_turn`].
     pub fn bot_answer(
         &self,
         content: String,
@@ -91,26 +89,8 @@ impl SessionState {
         now: DateTime<Utc>,
     ) -> (Draft, Option<Trigger>) {
         let mut draft = self.draft(now);
-        if !content.is_empty() {
-            draft.bot_answer(content, end.interruption());
-        }
-        if self.header.status != Status::BotActive {
-            return (draft, None);
-        }
-        match end {
-            AnswerEnd::Finished { fallback: false } => draft.header.bot_failures = 0,
-            AnswerEnd::Cancelled => {}
-            AnswerEnd::Finished { fallback: true } | AnswerEnd::Failed => {
-                draft.header.bot_failures += 1;
-                let trigger = regulator.on_bot_failures(draft.header.bot_failures);
-                if let Some(trigger) = &trigger {
-                    draft.message(Speaker::System, escalation_notice.to_owned(), None);
-                    draft.regulator_escalate(trigger);
-                }
-                return (draft, trigger);
-            }
-        }
-        (draft, None)
+        let trigger = draft.answer_turn(content, end, regulator, escalation_notice);
+        (draft, trigger)
     }
 
     /// The last `most` exchanges the bot took part in, oldest first: each user line it was
@@ -144,6 +124,41 @@ impl SessionState {
         }
         let skip = turns.len().saturating_sub(most);
         turns.split_off(skip)
+    }
+}
+
+impl Draft {
+    /// Adds the bot's answer to this draft, `content` being what was sent of it (nothing is
+    /// stored for an empty one). While the session is still the bot's, a fallback or a failure
+    /// counts towards the regulator's failure rule and a whole answer resets the count; the
+    /// rule escalates with `escalation_notice` for the user, and is answered.
+    pub fn answer_turn(
+        &mut self,
+        content: String,
+        end: AnswerEnd,
+        regulator: &Regulator,
+        escalation_notice: &str,
+    ) -> Option<Trigger> {
+        if !content.is_empty() {
+            self.bot_answer(content, end.interruption());
+        }
+        if self.header.status != Status::BotActive {
+            return None;
+        }
+        match end {
+            AnswerEnd::Finished { fallback: false } => self.header.bot_failures = 0,
+            AnswerEnd::Cancelled => {}
+            AnswerEnd::Finished { fallback: true } | AnswerEnd::Failed => {
+                self.header.bot_failures += 1;
+                let trigger = regulator.on_bot_failures(self.header.bot_failures);
+                if let Some(trigger) = &trigger {
+                    self.message(Speaker::System, escalation_notice.to_owned(), None);
+                    self.regulator_escalate(trigger);
+                }
+                return trigger;
+            }
+        }
+        None
     }
 }
 

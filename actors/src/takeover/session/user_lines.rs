@@ -1,19 +1,23 @@
 //! A Session's user lines, one turn at a time. Receives [`UserTurn`] (from the HTTP edge);
 //! queues the line, and takes the queued lines in order: each is committed (the regulator
 //! reads it first) and, while the bot holds the session, the bot's answer begins; the next
-//! line waits until that answer is stored, whole or cut short. Answers each line with its
+//! line waits until that answer is stored, whole or cut short. A whole answer the backend
+//! gives at once (the built-in bot on `/api/chat`) is committed with its line, in one draft. Answers each line with its
 //! [`TurnOutcome`] once it is committed.
 
 use actix::prelude::*;
 use chrono::Utc;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
-use crate::bot::piece::Delivery;
-use crate::takeover::chat_turn::LineOutcome;
+use crate::bot::piece::{Delivery, Piece};
+use crate::takeover::chat_turn::{AnswerEnd, LineOutcome};
+use crate::takeover::draft::Draft;
 use crate::takeover::model::SessionState;
 use crate::takeover::session::actor::{Pending, Session};
 use crate::takeover::session::answer_in_flight::QueuedLine;
-use crate::takeover::session_requests::{SessionError, TurnOutcome, UserTurn};
+use crate::takeover::session_requests::{
+    AnswerStored, AnswerUpdate, SessionError, TurnOutcome, UserTurn,
+};
 
 impl Session {
     /// Takes the next queued line, unless a line or an answer is in progress.
@@ -58,12 +62,18 @@ impl Session {
         } else {
             Vec::new()
         };
-        let appended = draft.events.clone();
         let delivery = if msg.stream {
             Delivery::Streamed
         } else {
             Delivery::Whole
         };
+        if outcome == LineOutcome::BotAnswers
+            && delivery == Delivery::Whole
+            && let Some(pieces) = self.backend.answer_at_once(&query)
+        {
+            return self.line_answered_at_once(draft, pieces);
+        }
+        let appended = draft.events.clone();
         self.commit(Ok(draft), move |act, state, ctx| {
             let (trigger, answer) = match outcome {
                 LineOutcome::BotAnswers => {
@@ -78,6 +88,55 @@ impl Session {
                 appended,
                 trigger,
                 answer,
+            }
+        })
+    }
+}
+
+impl Session {
+    /// The user's line and the bot's whole answer, which the backend gave at once, committed
+    /// together in one draft; the answer's pieces and its end are ready on the outcome's
+    /// receiver.
+    fn line_answered_at_once(
+        &mut self,
+        mut draft: Draft,
+        pieces: Vec<Piece>,
+    ) -> Pending<TurnOutcome> {
+        let line_events = draft.events.len();
+        let (updates, answer) = mpsc::unbounded_channel();
+        let mut text = String::new();
+        let mut fallback = false;
+        for piece in pieces {
+            match &piece {
+                Piece::Fallback => {
+                    fallback = true;
+                    continue;
+                }
+                Piece::Text(chunk) => text.push_str(chunk),
+                _ => {}
+            }
+            let _ = updates.send(AnswerUpdate::Piece(piece));
+        }
+        let end = AnswerEnd::Finished { fallback };
+        let notice = &self.config.escalation_notice;
+        let trigger = draft.answer_turn(text.clone(), end, &self.regulator, notice);
+        let mut appended = draft.events.clone();
+        let answer_events = appended.split_off(line_events);
+        self.commit(Ok(draft), move |_, state, _| {
+            let stored = AnswerStored {
+                status: state.header.status,
+                answer: (!text.is_empty()).then_some(text),
+                interrupted: None,
+                appended: answer_events,
+                trigger,
+            };
+            let _ = updates.send(AnswerUpdate::End(Ok(stored)));
+            TurnOutcome {
+                status: state.header.status,
+                queued: Vec::new(),
+                appended,
+                trigger: None,
+                answer: Some(answer),
             }
         })
     }
