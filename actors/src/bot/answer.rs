@@ -204,10 +204,7 @@ mod tests {
     async fn the_answer_at_once_is_the_whole_answer_the_stream_gives() {
         let backend = Backend::new(Arc::new(BotConfig::default()));
         for query in ["hello", "what is 6*7", "qwerty", "我想退货"] {
-            let streamed: Vec<Piece> = backend
-                .answer(&[], query, Delivery::Whole)
-                .collect()
-                .await;
+            let streamed: Vec<Piece> = backend.answer(&[], query, Delivery::Whole).collect().await;
             assert_eq!(backend.answer_at_once(query), Some(streamed), "{query}");
         }
         let mut model = BotConfig::default();

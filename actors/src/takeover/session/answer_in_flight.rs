@@ -13,8 +13,8 @@ use crate::takeover::session_requests::{AnswerUpdate, SessionError, TurnOutcome,
 pub(crate) struct QueuedLine {
     /// The line.
     pub(crate) turn: UserTurn,
-    /// Where its outcome goes once it is committed.
-    pub(crate) reply: oneshot::Sender<Result<TurnOutcome, SessionError>>,
+    /// Where its outcome goes once it is committed (none when nobody waits for it).
+    pub(crate) reply: Option<oneshot::Sender<Result<TurnOutcome, SessionError>>>,
 }
 
 /// The bot's answer in flight.

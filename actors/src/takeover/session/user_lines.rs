@@ -5,9 +5,10 @@
 //! gives at once (the built-in bot on `/api/chat`) is committed with its line, in one draft. Answers each line with its
 //! [`TurnOutcome`] once it is committed.
 
+use actix::dev::{MessageResponse, OneshotSender};
 use actix::prelude::*;
 use chrono::Utc;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::bot::piece::{Delivery, Piece};
 use crate::takeover::chat_turn::{AnswerEnd, LineOutcome};
@@ -32,7 +33,9 @@ impl Session {
         let committed = self.user_line(turn).map(move |outcome, act, ctx| {
             act.line_in_progress = false;
             // The asker may be gone; its answer, if one began, is then cut short at once.
-            let _ = reply.send(outcome);
+            if let Some(reply) = reply {
+                let _ = reply.send(outcome);
+            }
             act.next_line(ctx);
         });
         ctx.wait(committed);
@@ -143,12 +146,27 @@ impl Session {
 }
 
 impl Handler<UserTurn> for Session {
-    type Result = ResponseFuture<Result<TurnOutcome, SessionError>>;
+    type Result = LineTaken;
 
-    fn handle(&mut self, msg: UserTurn, ctx: &mut Context<Self>) -> Self::Result {
-        let (reply, outcome) = oneshot::channel();
-        self.lines.push_back(QueuedLine { turn: msg, reply });
-        self.next_line(ctx);
-        Box::pin(async move { outcome.await.unwrap_or(Err(SessionError::Stopped)) })
+    fn handle(&mut self, msg: UserTurn, _: &mut Context<Self>) -> Self::Result {
+        LineTaken(msg)
+    }
+}
+
+/// A user line taken into the session's queue; its asker is answered when the line is
+/// committed, however long it waits (no task of its own, no channel of its own).
+pub struct LineTaken(UserTurn);
+
+impl MessageResponse<Session, UserTurn> for LineTaken {
+    fn handle(
+        self,
+        ctx: &mut Context<Session>,
+        reply: Option<OneshotSender<Result<TurnOutcome, SessionError>>>,
+    ) {
+        let LineTaken(turn) = self;
+        ctx.wait(fut::ready(()).map(move |(), act: &mut Session, ctx| {
+            act.lines.push_back(QueuedLine { turn, reply });
+            act.next_line(ctx);
+        }));
     }
 }
