@@ -100,6 +100,13 @@ fn endpoints(targets: &Targets) -> Vec<Endpoint> {
             bodies: chat,
         },
         Endpoint {
+            route: "/api/chat/cancel",
+            paths: fixed("/api/chat/cancel"),
+            bodies: session()
+                .prop_map(|name| fields(json!({"session_name": name})))
+                .boxed(),
+        },
+        Endpoint {
             route: "/api/manual/escalate",
             paths: fixed("/api/manual/escalate"),
             bodies: (session(), label(), proptest::option::of(json_value()))
