@@ -183,18 +183,36 @@ async fn a_newer_line_waits_for_the_answer_in_flight_and_is_answered_after_it() 
 async fn an_escalation_cuts_the_answer_short_before_the_handover() {
     let hub = slow_hub();
     let client = &hub.client;
-    let (stream, first) = stream_started(client, "handover", "hello").await;
+    let (mut stream, first) = stream_started(client, "handover", "hello").await;
 
     let session = client.escalate("handover", "user_request").await;
     assert_eq!(session["status"], "pending_manual", "{session}");
-    let (sent, done) = stream_rest(stream, first).await;
+    let mut sent = first;
+    let mut changes = Vec::new();
+    let done = loop {
+        let block = stream.next_data().await;
+        let data = block.json().clone();
+        match data["type"].as_str() {
+            Some("message") => sent.push_str(data["content"].as_str().expect("chunk text")),
+            Some("status_change") => changes.push(data["status"].clone()),
+            Some("done") => break data,
+            _ => {}
+        }
+    };
     assert_eq!(done["interrupted"], "cancelled", "{done}");
+    assert_eq!(
+        done["status"], "pending_manual",
+        "the turn ends after the handover: {done}"
+    );
+    assert_eq!(
+        changes,
+        [json!("pending_manual")],
+        "the stream shows the handover"
+    );
 
     let history = history(client, "handover").await;
     let last = history.last().expect("the cut answer");
     assert_eq!(last["role"], "assistant");
     assert_eq!(last["content"], sent.as_str());
     assert_eq!(last["interrupted"], "cancelled");
-    let session = client.session("handover").await;
-    assert_eq!(session["status"], "pending_manual", "{session}");
 }

@@ -14,7 +14,7 @@ use crate::takeover::chat_turn::AnswerEnd;
 use crate::takeover::model::SessionState;
 use crate::takeover::session::actor::{Atomic, Pending, Session};
 use crate::takeover::session::answer_in_flight::Answering;
-use crate::takeover::session_requests::{AnswerStored, AnswerUpdate};
+use crate::takeover::session_requests::{AnswerStored, AnswerUpdate, SessionError};
 
 /// What the user is told, as the bot's answer, when the backend failed before saying anything.
 pub const BOT_UNAVAILABLE: &str = "Sorry, I cannot answer right now. Please try again in a moment, or say \"human\" to reach a person.";
@@ -102,23 +102,57 @@ impl Session {
         Some(self.finish_answer(answering, AnswerEnd::Cancelled))
     }
 
-    /// Runs `next` once the answer in flight, if any, is cut short and stored: a newer turn or
-    /// a handover comes after the answer it interrupts, in the log too.
+    /// Runs `next` once the answer in flight, if any, is cut short and stored: a handover
+    /// comes after the answer it interrupts, in the log too. The interrupted turn ends after
+    /// `next`, so its stream shows what `next` changed and its `done` the status after it.
     pub(crate) fn settled<T: 'static>(
         &mut self,
         ctx: &mut Context<Self>,
         next: impl FnOnce(&mut Session, &mut Context<Self>) -> Pending<T> + 'static,
     ) -> Atomic<T> {
-        match self.interrupt(ctx) {
-            None => AtomicResponse::new(next(self, ctx)),
-            Some(finish) => AtomicResponse::new(Box::pin(
-                finish.then(move |_, act: &mut Session, ctx| next(act, ctx)),
-            )),
+        let Some(answering) = self.answering.take() else {
+            return AtomicResponse::new(next(self, ctx));
+        };
+        ctx.cancel_future(answering.handle);
+        let since = self.state.as_ref().map_or(0, |state| state.last_seq());
+        let stored = self.store_answer(answering, AnswerEnd::Cancelled);
+        AtomicResponse::new(Box::pin(stored.then(
+            move |(updates, outcome), act: &mut Session, ctx| {
+                next(act, ctx).map(move |result, act: &mut Session, ctx| {
+                    let outcome = outcome.map(|stored| act.with_later_changes(stored, since));
+                    let _ = updates.send(AnswerUpdate::End(outcome));
+                    act.next_line(ctx);
+                    result
+                })
+            },
+        )))
+    }
+
+    /// `stored` as the session stands now: its status, and every event logged after `since`
+    /// (the answer's own, and those of what came after it).
+    fn with_later_changes(&self, mut stored: AnswerStored, since: u64) -> AnswerStored {
+        if let Some(state) = &self.state {
+            stored.status = state.header.status;
+            stored.appended = state.events_after(since).to_vec();
         }
+        stored
     }
 
     /// Stores the answer as it ended and tells the asking request how the turn ended.
     fn finish_answer(&mut self, answering: Answering, end: AnswerEnd) -> Pending<()> {
+        let stored = self.store_answer(answering, end);
+        Box::pin(stored.map(move |(updates, outcome), act, ctx| {
+            let result = outcome.as_ref().map(|_| ()).map_err(Clone::clone);
+            // The asking request may be gone; the answer is stored all the same.
+            let _ = updates.send(AnswerUpdate::End(outcome));
+            act.next_line(ctx);
+            result
+        }))
+    }
+
+    /// Stores the answer as it ended; answers where the asking request follows it, and what
+    /// was stored.
+    fn store_answer(&mut self, answering: Answering, end: AnswerEnd) -> Stored {
         let Answering {
             updates, mut sent, ..
         } = answering;
@@ -128,10 +162,7 @@ impl Session {
         }
         let state = match self.existing() {
             Ok(state) => state.clone(),
-            Err(error) => {
-                let _ = updates.send(AnswerUpdate::End(Err(error.clone())));
-                return Box::pin(fut::err(error));
-            }
+            Err(error) => return Box::pin(fut::ready((updates, Err(error)))),
         };
         let (draft, trigger) = state.bot_answer(
             sent.clone(),
@@ -143,18 +174,24 @@ impl Session {
         let appended = draft.events.clone();
         let answer = (!sent.is_empty()).then_some(sent);
         let stored = self.commit(Ok(draft), |_, state, _| state.header.status);
-        Box::pin(stored.map(move |result, act, ctx| {
-            let outcome = result.clone().map(|status| AnswerStored {
+        Box::pin(stored.map(move |result, _, _| {
+            let outcome = result.map(|status| AnswerStored {
                 status,
                 answer,
                 interrupted: end.interruption(),
                 appended,
                 trigger,
             });
-            // The asking request may be gone; the answer is stored all the same.
-            let _ = updates.send(AnswerUpdate::End(outcome));
-            act.next_line(ctx);
-            result.map(|_| ())
+            (updates, outcome)
         }))
     }
 }
+
+/// An answer on its way to the store: where its asker follows it, and what was stored.
+type Stored = ResponseActFuture<
+    Session,
+    (
+        mpsc::UnboundedSender<AnswerUpdate>,
+        Result<AnswerStored, SessionError>,
+    ),
+>;
