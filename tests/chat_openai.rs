@@ -25,6 +25,7 @@ fn hub_with_model(base_url: String) -> TestHub {
         config.bot.openai_model = "test-model".into();
         config.bot.system_prompt = "You answer customers.".into();
         config.bot.timeout = Duration::from_secs(5);
+        config.bot.max_tokens = 200;
     }))
 }
 
@@ -81,6 +82,7 @@ async fn the_models_chunks_stream_as_they_come_and_it_reads_the_conversation() {
     let requests = fake.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].body["stream"], true);
+    assert_eq!(requests[1].body["max_tokens"], 200);
     assert_eq!(
         requests[1].body["messages"],
         json!([

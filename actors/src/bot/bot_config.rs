@@ -79,6 +79,10 @@ pub struct BotConfig {
         default_value_t = 10
     )]
     pub history_turns: usize,
+    /// Most tokens the model may write for one answer, sent as `max_tokens`; `0` sends none
+    /// (the server's own limit).
+    #[arg(long = "bot-max-tokens", env = "BOT_MAX_TOKENS", default_value_t = 512)]
+    pub max_tokens: u32,
     /// Longest wait for the model: for its answer to begin, and between two reads of it.
     #[arg(
         long = "bot-timeout",

@@ -146,6 +146,9 @@ impl Exchange {
         if self.offer_tools {
             request["tools"] = tools::definitions();
         }
+        if self.config.max_tokens > 0 {
+            request["max_tokens"] = self.config.max_tokens.into();
+        }
         let mut post = self.client.post(&self.url).timeout(self.config.timeout);
         if let Some(key) = self
             .config
