@@ -49,6 +49,9 @@ pub enum ApiError {
     /// The session has its limit of SSE subscribers.
     #[error("{0}")]
     TooManySubscribers(String),
+    /// The session has its limit of user lines waiting for the bot.
+    #[error("{0}")]
+    TooManyLines(String),
     /// The store did not commit the change; nothing changed.
     #[error("{0}")]
     StoreUnavailable(String),
@@ -94,6 +97,7 @@ impl ApiError {
             ApiError::UnknownSession(_) => "session_not_found",
             ApiError::Conflict { .. } => "invalid_state",
             ApiError::TooManySubscribers(_) => "too_many_subscribers",
+            ApiError::TooManyLines(_) => "too_many_lines",
             ApiError::StoreUnavailable(_) => "store_unavailable",
             ApiError::Unavailable => "unavailable",
             ApiError::RequestTimeout(_) => "request_timeout",
@@ -124,6 +128,7 @@ impl From<SessionError> for ApiError {
                 status: refusal.current(),
             },
             SessionError::Store(detail) => ApiError::StoreUnavailable(detail),
+            error @ SessionError::TooManyLines(_) => ApiError::TooManyLines(error.to_string()),
             error @ SessionError::TooManySubscribers(_) => {
                 ApiError::TooManySubscribers(error.to_string())
             }
@@ -146,7 +151,9 @@ impl ResponseError for ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::TooManySubscribers(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManySubscribers(_) | ApiError::TooManyLines(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable | ApiError::QueueFull(_) | ApiError::TooManyStreams(_) => {

@@ -3,13 +3,16 @@
 //! escalation. Each time the stream (when someone still reads it) ends with `done` marked
 //! `interrupted: cancelled`, and the history keeps exactly what was sent, marked the same way,
 //! before whatever came next. A newer line waits for the answer in flight and is answered
-//! after it.
+//! after it; past the limit of waiting lines, a line is refused with 429.
 
 mod support;
 
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use serde_json::{Value, json};
+use switchboard_actors::takeover::session::user_lines::MOST_WAITING_LINES;
 
 use support::sse::{SseStream, streaming_client};
 use support::{HubClient, TestHub, eventually, start_hub, test_config_with};
@@ -215,4 +218,44 @@ async fn an_escalation_cuts_the_answer_short_before_the_handover() {
     assert_eq!(last["role"], "assistant");
     assert_eq!(last["content"], sent.as_str());
     assert_eq!(last["interrupted"], "cancelled");
+}
+
+#[actix_rt::test]
+async fn lines_beyond_the_waiting_limit_are_refused_and_the_rest_answered_in_turn() {
+    let hub = slow_hub();
+    let client = &hub.client;
+    let (_stream, _) = stream_started(client, "busy", "hello").await;
+    let offered = MOST_WAITING_LINES + 2;
+    let mut lines: FuturesUnordered<_> = (0..offered)
+        .map(|_| {
+            client.post(
+                "/api/chat",
+                json!({"session_name": "busy", "message": "thanks"}),
+            )
+        })
+        .collect();
+
+    let mut refused = Vec::new();
+    while refused.len() < offered - MOST_WAITING_LINES {
+        let (status, body) = lines.next().await.expect("a line is answered");
+        assert_eq!(
+            status, 429,
+            "only refusals come while the answer runs: {body}"
+        );
+        refused.push(body);
+    }
+    for body in &refused {
+        assert_eq!(body["error"], "too_many_lines", "{body}");
+    }
+    let (status, cancelled) = client
+        .post("/api/chat/cancel", json!({"session_name": "busy"}))
+        .await;
+    assert_eq!((status, &cancelled["cancelled"]), (200, &json!(true)));
+    let mut answered = 0;
+    while let Some((status, body)) = lines.next().await {
+        assert_eq!(status, 200, "{body}");
+        assert!(body["message"].is_string(), "{body}");
+        answered += 1;
+    }
+    assert_eq!(answered, MOST_WAITING_LINES);
 }

@@ -35,6 +35,11 @@ pub enum SessionError {
     /// The desk the session was offered to has closed.
     #[error("the agent desk has closed")]
     DeskClosed,
+    /// The session already has its limit of user lines waiting for the bot.
+    #[error(
+        "{0} lines already wait for the bot's answers in this session; send the next one when an answer has come"
+    )]
+    TooManyLines(usize),
     /// The session stopped (the hub is shutting down) before it took the request.
     #[error("the session stopped before it took the request")]
     Stopped,

@@ -20,6 +20,10 @@ use crate::takeover::session_requests::{
     AnswerStored, AnswerUpdate, SessionError, TurnOutcome, UserTurn,
 };
 
+/// Most user lines that wait in one session for the bot's answers; the next is refused
+/// (`too_many_lines`, 429) rather than held.
+pub const MOST_WAITING_LINES: usize = 64;
+
 impl Session {
     /// Takes the next queued line, unless a line or an answer is in progress.
     pub(crate) fn next_line(&mut self, ctx: &mut Context<Self>) {
@@ -165,6 +169,12 @@ impl MessageResponse<Session, UserTurn> for LineTaken {
     ) {
         let LineTaken(turn) = self;
         ctx.wait(fut::ready(()).map(move |(), act: &mut Session, ctx| {
+            if act.lines.len() >= MOST_WAITING_LINES {
+                if let Some(reply) = reply {
+                    let _ = reply.send(Err(SessionError::TooManyLines(MOST_WAITING_LINES)));
+                }
+                return;
+            }
             act.lines.push_back(QueuedLine { turn, reply });
             act.next_line(ctx);
         }));
