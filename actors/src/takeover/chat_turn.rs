@@ -32,7 +32,7 @@ pub enum AnswerEnd {
         /// The answer is the bot's fallback (a failure for the regulator).
         fallback: bool,
     },
-    /// Cut short: by the user, a newer turn, a handover, or a client that left.
+    /// Cut short: by the user, a handover, the hub stopping, or a client that left.
     Cancelled,
     /// The backend failed (a failure for the regulator).
     Failed,

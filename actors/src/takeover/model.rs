@@ -59,7 +59,7 @@ pub enum Speaker {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Interruption {
-    /// Cancelled: by the user, by a newer turn, by a handover, or the client left.
+    /// Cancelled: by the user, by a handover, by the hub stopping, or the client left.
     Cancelled,
     /// The bot's backend failed.
     Failed,

@@ -2,8 +2,9 @@
 //! the configured [`Backend`](crate::bot::answer::Backend) as they come, on the session's own
 //! context; sends each to the request that asked ([`AnswerUpdate::Piece`]), and at the end
 //! commits the answer (whole, or what was sent before a cancel or a failure, marked so) and
-//! sends the outcome ([`AnswerUpdate::End`]). A newer turn, an escalation, a cancel, the hub
-//! stopping, or the asking request going away (its client left) cuts the answer short.
+//! sends the outcome ([`AnswerUpdate::End`]). An escalation, a cancel, the hub stopping, or
+//! the asking request going away (its client left) cuts the answer short; the next user line
+//! waits until the answer is stored.
 
 use actix::prelude::*;
 use chrono::Utc;
