@@ -11,8 +11,10 @@
 
 mod api_error;
 pub mod config;
+mod exposition;
 mod gate;
 mod http;
+mod hub_counters;
 mod input;
 mod limits;
 mod peer;

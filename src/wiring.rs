@@ -9,10 +9,10 @@ use actix::{Actor, Addr, ArbiterHandle};
 use actix_web::web;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
-use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
 use switchboard_actors::interview::interviews::Interviews;
 use switchboard_actors::kernel::metrics::ConnectionMetrics;
+use switchboard_actors::kernel::timings::Timings;
 use switchboard_actors::monitor::Monitor;
 use switchboard_actors::registry::ConnectionRegistry;
 use switchboard_actors::store::{Store, StoreError};
@@ -21,7 +21,10 @@ use switchboard_actors::takeover::{
 };
 
 use crate::config::Config;
+use crate::exposition::{Exposition, Series};
+use crate::hub_counters::HubCounters;
 use crate::refusals::Refusals;
+use crate::ws::endpoint_metrics::EndpointMetrics;
 use crate::ws::services::Sockets;
 
 /// Every long-lived actor of the hub, started. Cheap to clone (addresses and shared handles).
@@ -43,8 +46,10 @@ pub struct Actors {
     pub agent_statistics: Addr<AgentStatistics>,
     /// Seed 002's interviews and their sockets' counters.
     pub interviews: Interviews,
-    /// The bot's settings, read by the agent sockets.
-    pub bot: Arc<BotConfig>,
+    /// The bot, which answers the agent sockets.
+    pub backend: Backend,
+    /// Every series, for `GET /metrics`.
+    pub exposition: Arc<Exposition>,
     /// The database.
     pub store: Addr<Store>,
     /// The store's thread, stopped last.
@@ -55,7 +60,8 @@ impl Actors {
     /// Starts the store, the rooms' actors and the shared services; restores waiting
     /// handovers. Must be called inside an actix system.
     pub fn start(config: &Config) -> Result<Actors, StoreError> {
-        let (store, store_thread) = Store::start(&config.store)?;
+        let timings = Timings::default();
+        let (store, store_thread) = Store::start(&config.store, timings.clone())?;
         log::info!("store at {}", config.store.database_path);
         let connection_metrics = Arc::new(ConnectionMetrics::default());
         let call_metrics = Arc::new(CallMetrics::default());
@@ -63,18 +69,24 @@ impl Actors {
             Matchmaker::new(config.calls.clone(), call_metrics.clone(), store.clone()).start();
         let board = HandoverBoard::default().start();
         let bot = Arc::new(config.bot.clone());
-        let backend = Backend::new(bot.clone());
+        let backend = Backend::new(bot.clone(), timings.clone());
         let directory = SessionDirectory::new(
             store.clone(),
             board.clone(),
             config.takeover.clone(),
-            backend,
+            backend.clone(),
         )
         .start();
         directory.do_send(RestoreHandoffs);
         let registry =
             ConnectionRegistry::new(config.sockets.max_connections, connection_metrics.clone())
                 .start();
+        let per_endpoint = EndpointMetrics::default();
+        let series = Series {
+            counters: HubCounters::new(connection_metrics.clone(), call_metrics.clone()),
+            timings,
+            per_endpoint: per_endpoint.clone(),
+        };
         Ok(Actors {
             matchmaker,
             sessions: Sessions::new(directory, store.clone()),
@@ -85,11 +97,13 @@ impl Actors {
                 registry,
                 metrics: connection_metrics.clone(),
                 refusals: Arc::new(Refusals::new(connection_metrics.clone())),
+                per_endpoint,
             },
             monitor: Monitor::new(connection_metrics, call_metrics).start(),
             agent_statistics: AgentStatistics::default().start(),
             interviews: Interviews::start(store.clone(), config.speech.clone(), bot.clone()),
-            bot,
+            backend,
+            exposition: Arc::new(Exposition::new(series, store.clone())),
             store,
             store_thread,
         })
@@ -104,7 +118,8 @@ impl Actors {
             .app_data(web::Data::new(self.sockets.clone()))
             .app_data(web::Data::new(self.monitor.clone()))
             .app_data(web::Data::new(self.agent_statistics.clone()))
-            .app_data(web::Data::from(self.bot.clone()))
+            .app_data(web::Data::new(self.backend.clone()))
+            .app_data(web::Data::from(self.exposition.clone()))
             .app_data(web::Data::new(self.interviews.clone()));
     }
 }

@@ -11,6 +11,7 @@ mod fields;
 mod health;
 mod interview_sessions;
 mod manual;
+mod metrics;
 mod sessions;
 mod static_pages;
 pub mod stream_limits;
@@ -48,11 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "GET",
         web::get().to(agent_statistics::statistics),
     ))
-    .service(endpoint(
-        "/api/health",
-        "GET",
-        web::get().to(health::health),
-    ))
+    .configure(monitoring_routes)
     .service(endpoint("/api/chat", "POST", web::post().to(chat::chat)))
     .service(endpoint(
         "/api/chat/stream",
@@ -104,6 +101,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "GET",
         web::get().to(events::follow),
     ));
+}
+
+/// The hub's health and its metrics.
+fn monitoring_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(endpoint(
+        "/api/health",
+        "GET",
+        web::get().to(health::health),
+    ))
+    .service(endpoint("/metrics", "GET", web::get().to(metrics::metrics)));
 }
 
 /// Seed 000's call endpoints.

@@ -4,7 +4,8 @@
 //! to the socket. It keeps the heartbeat, enforces the size limits and the bounded mailbox,
 //! reassembles fragmented messages, registers with the
 //! [`ConnectionRegistry`] on start (closing with 1013 when the hub is full) and deregisters
-//! when it stops. What the messages mean is its [`Dialect`]'s business: the dialect sees the
+//! when it stops. It counts its endpoint's series (open, ended by close code, messages each
+//! way, refusals) in [`EndpointMetrics`](crate::ws::endpoint_metrics::EndpointMetrics). What the messages mean is its [`Dialect`]'s business: the dialect sees the
 //! connection only through the [`Socket`] it lends it.
 
 use std::collections::HashMap;
@@ -20,6 +21,7 @@ use crate::refusals::Refusal as EdgeRefusal;
 use crate::ws::dialect::seam::{
     Busy, Dialect, Flow, Frame, Link, MAX_TASKS, Refusal, Socket, TaskId, Work,
 };
+use crate::ws::endpoint_metrics::{NO_CLOSE_FRAME, NO_CODE, code_label};
 use crate::ws::fragments::{Assembled, Reassembly};
 use crate::ws::outbox::{CLOSE_LINGER, FAILED_LINGER, Outbox};
 use crate::ws::services::Sockets;
@@ -37,6 +39,10 @@ pub struct Connection<D: Dialect> {
 struct State {
     /// This socket's id.
     id: ConnId,
+    /// Its dialect's endpoint, the `endpoint` label of its series.
+    endpoint: &'static str,
+    /// The `code` label it ends with: the close code sent or received, else no close frame.
+    close_code: &'static str,
     /// Its limits, where it registers, its counters and where it reports refusals.
     sockets: Sockets,
     /// Where frames go out.
@@ -67,6 +73,8 @@ impl<D: Dialect> Connection<D> {
             dialect,
             state: State {
                 id: ConnId::generate(),
+                endpoint: D::ENDPOINT,
+                close_code: NO_CLOSE_FRAME,
                 outbox,
                 reassembly: Reassembly::new(sockets.config.max_frame_bytes),
                 sockets,
@@ -92,6 +100,8 @@ impl<D: Dialect> Connection<D> {
 
     fn admitted(&mut self, ctx: &mut Context<Self>) {
         self.state.registered = true;
+        let endpoint = self.state.endpoint;
+        self.state.sockets.per_endpoint.connected(endpoint);
         ctx.run_interval(self.state.sockets.config.heartbeat_interval, |act, ctx| {
             act.beat(ctx)
         });
@@ -127,6 +137,10 @@ impl<D: Dialect> Connection<D> {
 
     /// A whole message: decoded by the dialect, then handled, or refused.
     fn message(&mut self, frame: Frame<'_>, ctx: &mut Context<Self>) {
+        self.state
+            .sockets
+            .per_endpoint
+            .received(self.state.endpoint);
         match self.dialect.decode(frame) {
             Ok(inbound) => self.with_socket(ctx, |dialect, socket| dialect.handle(inbound, socket)),
             Err(refusal) => self.refuse(refusal, ctx),
@@ -187,6 +201,9 @@ impl<D: Dialect> Connection<D> {
             Received::Ping(payload) => self.state.outbox.pong(&payload),
             Received::Alive => {}
             Received::Close(reason) => {
+                self.state.close_code = reason
+                    .as_ref()
+                    .map_or(NO_CODE, |(code, _)| code_label(*code));
                 if !std::mem::replace(&mut self.state.closing, true) {
                     self.state.outbox.close(reason);
                 }
@@ -222,6 +239,7 @@ fn close<A: Actor<Context = Context<A>>>(
         return;
     }
     state.shutting_down = code == CloseCode::GoingAway;
+    state.close_code = code_label(code.code());
     state.failed = matches!(
         code,
         CloseCode::ProtocolError | CloseCode::InvalidPayload | CloseCode::TooBig
@@ -237,6 +255,7 @@ fn close<A: Actor<Context = Context<A>>>(
 fn cut<A: Actor<Context = Context<A>>>(state: &mut State, ctx: &mut Context<A>, why: &str) {
     log::debug!("connection {}: the client {why}; cutting it", state.id);
     state.sockets.refusals.record(EdgeRefusal::SocketStalled);
+    state.close_code = code_label(CloseCode::SlowConsumer.code());
     state.closing = true;
     state.outbox.cut();
     ctx.stop();
@@ -281,6 +300,7 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
             return;
         }
         self.state.outbox.text(frame);
+        self.state.sockets.per_endpoint.sent(self.state.endpoint);
         let limit = self.state.sockets.config.outbound_queue;
         if self.state.outbox.frames_waiting() > limit {
             let why = format!("left more than {limit} frames untaken");
@@ -288,8 +308,10 @@ impl<D: Dialect> Link<D> for ConnLink<'_, D> {
         }
     }
 
-    fn count_refusal(&mut self) {
+    fn count_refusal(&mut self, reason: &'static str) {
         self.state.sockets.metrics.frames_rejected.bump();
+        let endpoint = self.state.endpoint;
+        self.state.sockets.per_endpoint.rejected(endpoint, reason);
     }
 
     fn close(&mut self, code: CloseCode, reason: &str) {
@@ -383,6 +405,8 @@ impl<D: Dialect> Actor for Connection<D> {
         self.state.outbox.cut_later(linger);
         if std::mem::take(&mut self.state.registered) {
             let conn_id = self.state.id;
+            let (endpoint, code) = (self.state.endpoint, self.state.close_code);
+            self.state.sockets.per_endpoint.disconnected(endpoint, code);
             self.state.sockets.registry.do_send(Deregister { conn_id });
             self.dialect.closed(conn_id, self.state.shutting_down);
         }

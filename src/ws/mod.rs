@@ -5,6 +5,7 @@
 
 mod connection;
 pub mod dialect;
+pub mod endpoint_metrics;
 mod fragments;
 mod inbound;
 mod outbox;
@@ -16,7 +17,7 @@ use actix_http::ws::handshake;
 use actix_web::body::{BodyStream, MessageBody};
 use actix_web::{HttpRequest, HttpResponse, web};
 use switchboard_actors::agent::AgentStatistics;
-use switchboard_actors::bot::bot_config::BotConfig;
+use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::calls::Matchmaker;
 use switchboard_actors::interview::interviews::Interviews;
 use switchboard_actors::kernel::ids::SessionName;
@@ -76,9 +77,9 @@ async fn agent_socket(
     stream: web::Payload,
     sockets: web::Data<Sockets>,
     statistics: web::Data<Addr<AgentStatistics>>,
-    bot: web::Data<BotConfig>,
+    backend: web::Data<Backend>,
 ) -> actix_web::Result<HttpResponse> {
-    let dialect = AgentDialect::new(statistics.get_ref().clone(), bot.into_inner());
+    let dialect = AgentDialect::new(statistics.get_ref().clone(), backend.get_ref().clone());
     serve(dialect, &req, stream, &sockets)
 }
 
@@ -196,6 +197,7 @@ mod tests {
     impl Dialect for Probe {
         type Inbound = String;
         type Event = u32;
+        const ENDPOINT: &'static str = "probe";
 
         fn decode(&self, frame: Frame<'_>) -> Result<String, Refusal> {
             match frame {
@@ -279,6 +281,7 @@ mod tests {
             registry: ConnectionRegistry::new(10, metrics.clone()).start(),
             refusals: Arc::new(Refusals::new(metrics.clone())),
             metrics,
+            per_endpoint: Default::default(),
         };
         let server = HttpServer::new(move || {
             let (sockets, shared) = (sockets.clone(), shared.clone());

@@ -1,5 +1,5 @@
 //! What every socket needs, whatever its dialect: its limits, where it registers, its counters
-//! and where it reports a client that did not keep up. Built once by the wiring and handed to
+//! (and its series by endpoint) and where it reports a client that did not keep up. Built once by the wiring and handed to
 //! every [`Connection`](crate::ws::connection::Connection); receives and sends nothing.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use switchboard_actors::registry::ConnectionRegistry;
 
 use crate::config::sockets::SocketConfig;
 use crate::refusals::Refusals;
+use crate::ws::endpoint_metrics::EndpointMetrics;
 
 /// What every socket needs, whatever its dialect.
 #[derive(Clone)]
@@ -22,4 +23,6 @@ pub struct Sockets {
     pub metrics: Arc<ConnectionMetrics>,
     /// Where sockets that did not keep up are counted and reported.
     pub refusals: Arc<Refusals>,
+    /// The sockets' series by endpoint, for `GET /metrics`.
+    pub per_endpoint: EndpointMetrics,
 }

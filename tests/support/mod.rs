@@ -10,7 +10,7 @@
 //! HTTP clients that misbehave ([`blocking_http`] the same outside an async runtime), and
 //! [`raw_ws`] for WebSocket clients that misbehave, and [`fake_openai`] an OpenAI-compatible
 //! server scripted per test ([`fake_stt`] the same for speech to text); [`browser`] drives
-//! headless Chromium over WebDriver.
+//! headless Chromium over WebDriver; [`prometheus_text`] reads `GET /metrics` strictly.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
@@ -23,6 +23,7 @@ pub mod fake_openai;
 pub mod fake_stt;
 pub mod fake_upstream;
 pub mod interview;
+pub mod prometheus_text;
 pub mod raw;
 pub mod raw_ws;
 pub mod sse;

@@ -3,7 +3,8 @@
 //! (text, tool calls and their results, or a failure) that ends when the answer does. The
 //! [`Backend`] is chosen by `BOT_BACKEND` and names itself in [`Backend::vendor`]. Streams are
 //! not `Send`: they run on the worker of the socket that follows them, and dropping one stops
-//! its work (an upstream request included).
+//! its work (an upstream request included). Every answer is timed into the hub's
+//! [`Timings`] (time to its first text, time to its end).
 
 use std::sync::Arc;
 
@@ -16,6 +17,8 @@ use crate::bot::openai_backend;
 use crate::bot::pacing::paced;
 use crate::bot::piece::{Answer, Delivery, Piece, Turn};
 use crate::bot::reply::BotReply;
+use crate::bot::turn_timer::{TurnTimer, timed};
+use crate::kernel::timings::Timings;
 
 /// The backend the configuration chose.
 #[derive(Debug, Clone)]
@@ -24,13 +27,19 @@ pub struct Backend {
     config: Arc<BotConfig>,
     /// The FAQ the built-in backend answers from.
     faq: Arc<Faq>,
+    /// Where each answer's timing goes.
+    timings: Timings,
 }
 
 impl Backend {
-    /// The backend `config` chooses.
-    pub fn new(config: Arc<BotConfig>) -> Backend {
+    /// The backend `config` chooses, its answers timed in `timings`.
+    pub fn new(config: Arc<BotConfig>, timings: Timings) -> Backend {
         let faq = config.faq();
-        Backend { config, faq }
+        Backend {
+            config,
+            faq,
+            timings,
+        }
     }
 
     /// The backend's name, as `vendor` in answers: `builtin` or `openai`.
@@ -49,13 +58,14 @@ impl Backend {
     /// The answer to `query` after the conversation's `history` (oldest first; only the last
     /// `BOT_HISTORY_TURNS` are read).
     pub fn answer(&self, history: &[Turn], query: &str, delivery: Delivery) -> Answer {
-        match self.config.backend {
+        let answer = match self.config.backend {
             BackendKind::Builtin => self.builtin_answer(query, delivery),
             BackendKind::Openai => {
                 let recent = history.len().saturating_sub(self.config.history_turns);
                 openai_backend::answer(self.config.clone(), &history[recent..], query)
             }
-        }
+        };
+        timed(answer, self.timings.clone(), self.vendor())
     }
 
     /// The whole answer at once, when the backend has it without waiting (the built-in bot);
@@ -63,8 +73,11 @@ impl Backend {
     pub fn answer_at_once(&self, query: &str) -> Option<Vec<Piece>> {
         match self.config.backend {
             BackendKind::Builtin => {
+                let mut timer = TurnTimer::start(self.timings.clone(), self.vendor());
                 let (mut pieces, reply) = self.builtin_parts(query);
                 pieces.push(Piece::Text(reply.text));
+                pieces.iter().for_each(|piece| timer.saw(piece));
+                timer.ended();
                 Some(pieces)
             }
             BackendKind::Openai => None,
@@ -113,7 +126,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn the_builtin_backend_answers_whole_or_in_chunks_and_names_itself() {
-        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let backend = Backend::new(Arc::new(BotConfig::default()), Timings::default());
         assert_eq!(backend.vendor(), "builtin");
         let whole: Vec<Piece> = backend
             .answer(&[], "hello", Delivery::Whole)
@@ -137,7 +150,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn a_question_the_builtin_backend_does_not_understand_is_marked_before_its_fallback() {
-        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let backend = Backend::new(Arc::new(BotConfig::default()), Timings::default());
         let pieces: Vec<Piece> = backend
             .answer(&[], "qwerty", Delivery::Whole)
             .collect()
@@ -150,7 +163,7 @@ mod tests {
 
     #[actix_rt::test]
     async fn a_tool_request_streams_the_call_its_result_then_the_text() {
-        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let backend = Backend::new(Arc::new(BotConfig::default()), Timings::default());
         let pieces: Vec<Piece> = backend
             .answer(&[], "what is 6*7", Delivery::Streamed)
             .collect()
@@ -187,7 +200,7 @@ mod tests {
         config.faq_file = Some(path.clone());
         assert_eq!(config.validate(), Ok(()));
         std::fs::remove_file(&path).unwrap_or_else(|error| panic!("{error}"));
-        let backend = Backend::new(Arc::new(config));
+        let backend = Backend::new(Arc::new(config), Timings::default());
         let answer = |query: &'static str| {
             backend
                 .answer(&[], query, Delivery::Whole)
@@ -202,13 +215,16 @@ mod tests {
 
     #[actix_rt::test]
     async fn the_answer_at_once_is_the_whole_answer_the_stream_gives() {
-        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let backend = Backend::new(Arc::new(BotConfig::default()), Timings::default());
         for query in ["hello", "what is 6*7", "qwerty", "我想退货"] {
             let streamed: Vec<Piece> = backend.answer(&[], query, Delivery::Whole).collect().await;
             assert_eq!(backend.answer_at_once(query), Some(streamed), "{query}");
         }
         let mut model = BotConfig::default();
         model.backend = BackendKind::Openai;
-        assert_eq!(Backend::new(Arc::new(model)).answer_at_once("hello"), None);
+        assert_eq!(
+            Backend::new(Arc::new(model), Timings::default()).answer_at_once("hello"),
+            None
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! ([`openai_backend`]) streams from an OpenAI-compatible server, its events parsed in
 //! [`completion_chunks`]. The [`tools`] (a calculator, the time in a zone) run by name for a
 //! client's tool call, a model's or the built-in bot's, and describe themselves as function
-//! definitions.
+//! definitions. Each answer's turn is timed ([`turn_timer`]).
 
 pub mod answer;
 pub mod bot_config;
@@ -22,3 +22,4 @@ pub mod piece;
 pub mod reply;
 pub mod tool_requests;
 pub mod tools;
+pub mod turn_timer;

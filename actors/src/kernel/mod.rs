@@ -1,5 +1,6 @@
 //! The shared kernel every room builds on: identifiers, the handle that reaches a socket, close
-//! codes, the two sides of a call, the clock, the counters, and how settings are spelled and checked.
+//! codes, the two sides of a call, the clock, the counters and histograms, and how settings are
+//! spelled and checked.
 //! Receives and sends no messages of its own; nothing in here knows any room.
 
 pub mod clock;
@@ -9,3 +10,4 @@ pub mod ids;
 pub mod metrics;
 pub mod role;
 pub mod settings;
+pub mod timings;

@@ -26,6 +26,7 @@ use actix::prelude::*;
 use rusqlite::{Connection, OptionalExtension};
 
 use crate::kernel::settings::{MustBePositive, all_positive};
+use crate::kernel::timings::Timings;
 use crate::store::schema;
 use crate::store::store_error::StoreError;
 
@@ -79,6 +80,8 @@ pub struct Store {
     pending: Vec<Box<dyn Write>>,
     /// A commit of `pending` is scheduled.
     commit_scheduled: bool,
+    /// Where each commit's time and batch size are observed.
+    timings: Timings,
 }
 
 impl Actor for Store {
@@ -88,25 +91,31 @@ impl Actor for Store {
 impl Store {
     /// Opens (creating the file and its directory if needed) and migrates the configured
     /// database, then starts the store on a thread of its own, which it returns too, to be
-    /// stopped when the hub has stopped.
-    pub fn start(config: &StoreConfig) -> Result<(Addr<Store>, ArbiterHandle), StoreError> {
+    /// stopped when the hub has stopped. Each commit is observed in `timings`.
+    pub fn start(
+        config: &StoreConfig,
+        timings: Timings,
+    ) -> Result<(Addr<Store>, ArbiterHandle), StoreError> {
         let conn = open(&config.database_path)?;
         let thread = Arbiter::new().handle();
-        let store = Store::start_in_arbiter(&thread, move |_| Store::with_connection(conn));
+        let store =
+            Store::start_in_arbiter(&thread, move |_| Store::with_connection(conn, timings));
         Ok((store, thread))
     }
 
     /// A store over the database at `path` (`:memory:` for none), not yet started: tests start
-    /// it on their own thread, so that a paused clock sees no idle time while it works.
+    /// it on their own thread, so that a paused clock sees no idle time while it works. Its
+    /// commits are observed in histograms of its own, which no scrape reads.
     pub fn open(path: &str) -> Result<Store, StoreError> {
-        Ok(Store::with_connection(open(path)?))
+        Ok(Store::with_connection(open(path)?, Timings::default()))
     }
 
-    fn with_connection(conn: Connection) -> Store {
+    fn with_connection(conn: Connection, timings: Timings) -> Store {
         Store {
             conn,
             pending: Vec::new(),
             commit_scheduled: false,
+            timings,
         }
     }
 
@@ -136,6 +145,7 @@ impl Store {
         if batch.is_empty() {
             return;
         }
+        let began = std::time::Instant::now();
         let outcome = self
             .conn
             .transaction()
@@ -153,6 +163,10 @@ impl Store {
                 tx.commit()?;
                 Ok(written)
             });
+        self.timings
+            .store_commit
+            .observe(began.elapsed().as_secs_f64());
+        self.timings.store_batch.observe(batch.len() as f64);
         match outcome {
             Ok(written) => {
                 for (write, result) in batch.into_iter().zip(written) {

@@ -4,6 +4,7 @@
 //! - [`database`]: the Store actor, the batch and its commit, the checkpoint at shutdown.
 //! - [`schema`]: the numbered migrations.
 //! - [`session_rows`]: seed-001 conversations, their logs and audit records.
+//! - [`session_counts`]: how many conversations are in each status.
 //! - [`call_rows`]: seed-000 calls.
 //! - [`interview_rows`]: seed-002 interviews and their exchanges.
 //! - [`store_error`]: why a request failed.
@@ -12,6 +13,7 @@ pub mod call_rows;
 pub mod database;
 pub mod interview_rows;
 pub mod schema;
+pub mod session_counts;
 pub mod session_rows;
 pub mod store_error;
 

@@ -351,7 +351,10 @@ mod tests {
             ..TakeoverConfig::default()
         };
         let board = HandoverBoard::default().start();
-        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let backend = Backend::new(
+            Arc::new(BotConfig::default()),
+            crate::kernel::timings::Timings::default(),
+        );
         let directory = SessionDirectory::new(store.clone(), board, config, backend).start();
         (directory.clone(), Sessions::new(directory, store))
     }

@@ -91,7 +91,10 @@ impl Hub {
     /// A fresh board and session directory over `store`.
     fn start(store: &Addr<Store>) -> Hub {
         let board = HandoverBoard::default().start();
-        let backend = Backend::new(Arc::new(BotConfig::default()));
+        let backend = Backend::new(
+            Arc::new(BotConfig::default()),
+            crate::kernel::timings::Timings::default(),
+        );
         let directory =
             SessionDirectory::new(store.clone(), board.clone(), takeover_config(), backend).start();
         let sessions = Sessions::new(directory.clone(), store.clone());

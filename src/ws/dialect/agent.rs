@@ -11,7 +11,6 @@
 //! earlier questions and answers as the conversation, and runs tools from the bot's registry.
 
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use actix::Addr;
 use chrono::Utc;
@@ -20,7 +19,6 @@ use serde_json::json;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::agent::statistics::{AgentJoined, AgentLeft, AgentMessage};
 use switchboard_actors::bot::answer::Backend;
-use switchboard_actors::bot::bot_config::BotConfig;
 use switchboard_actors::bot::piece::{Delivery, Piece, Turn};
 use switchboard_actors::bot::tools;
 use switchboard_actors::kernel::ids::ConnId;
@@ -48,11 +46,11 @@ pub struct AgentDialect {
 }
 
 impl AgentDialect {
-    /// A fresh socket's protocol.
-    pub fn new(statistics: Addr<AgentStatistics>, bot: Arc<BotConfig>) -> Self {
+    /// A fresh socket's protocol, answered by `backend`.
+    pub fn new(statistics: Addr<AgentStatistics>, backend: Backend) -> Self {
         AgentDialect {
             statistics,
-            backend: Backend::new(bot),
+            backend,
             history: Vec::new(),
             streaming: None,
             streamed: None,
@@ -225,6 +223,7 @@ impl AgentDialect {
 impl Dialect for AgentDialect {
     type Inbound = AgentInbound;
     type Event = Infallible;
+    const ENDPOINT: &'static str = "agent";
 
     fn decode(&self, frame: Frame<'_>) -> Result<AgentInbound, Refusal> {
         envelope::text_only(frame).and_then(|text| envelope::decode(text, AgentInbound::TYPES))

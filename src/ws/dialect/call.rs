@@ -256,6 +256,7 @@ impl CallDialect {
 impl Dialect for CallDialect {
     type Inbound = CallInbound;
     type Event = CallEvent;
+    const ENDPOINT: &'static str = "call";
 
     fn decode(&self, frame: Frame<'_>) -> Result<CallInbound, Refusal> {
         decode_frame(frame)

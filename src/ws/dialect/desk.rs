@@ -212,6 +212,7 @@ impl DeskDialect {
 impl Dialect for DeskDialect {
     type Inbound = DeskInbound;
     type Event = DeskEvent;
+    const ENDPOINT: &'static str = "desk";
 
     fn decode(&self, frame: Frame<'_>) -> Result<DeskInbound, Refusal> {
         decode_frame(frame)

@@ -86,11 +86,8 @@ impl InterviewDialect {
             message: &refusal.detail,
             details,
         };
-        socket.refuse_with(text::encode(&Envelope::now(
-            "error",
-            &self.session_id,
-            data,
-        )));
+        let frame = text::encode(&Envelope::now("error", &self.session_id, data));
+        socket.refuse_with(refusal.error, frame);
     }
 
     /// Sends `connected` for the interview as it stands.
@@ -293,6 +290,7 @@ impl InterviewDialect {
 impl Dialect for InterviewDialect {
     type Inbound = Decoded;
     type Event = InterviewEvent;
+    const ENDPOINT: &'static str = "interview";
 
     fn decode(&self, frame: Frame<'_>) -> Result<Decoded, Refusal> {
         Ok(envelope::text_only(frame)

@@ -60,6 +60,8 @@ pub trait Dialect: Sized + Unpin + 'static {
     type Inbound;
     /// The event family actors push to sockets of this protocol.
     type Event: Send + 'static;
+    /// The endpoint's name in the metrics' `endpoint` label.
+    const ENDPOINT: &'static str;
 
     /// Decodes a complete inbound message; pure.
     fn decode(&self, frame: Frame<'_>) -> Result<Self::Inbound, Refusal>;
@@ -101,8 +103,8 @@ pub trait Link<D: Dialect> {
     fn handle(&self) -> ConnHandle<D::Event>;
     /// Queues a text frame (nothing goes out once the socket is closing).
     fn send(&mut self, frame: String);
-    /// Counts a refused inbound message or request.
-    fn count_refusal(&mut self);
+    /// Counts a refused inbound message or request, by its error code.
+    fn count_refusal(&mut self, reason: &'static str);
     /// Closes the socket with `code` after the frames already queued.
     fn close(&mut self, code: CloseCode, reason: &str);
     /// Runs `work` bound to the connection, then its resumption.
@@ -145,15 +147,15 @@ impl<'a, D: Dialect> Socket<'a, D> {
     /// Refuses a message or request with an error frame in the dialect's format; the socket
     /// stays open.
     pub fn refuse(&mut self, refusal: &Refusal) {
-        self.link.count_refusal();
+        self.link.count_refusal(refusal.error);
         self.link.send(D::error_frame(refusal));
     }
 
     /// Sends an error frame the dialect built itself, because it needs the socket's own state
     /// (a session id in its envelope, say), and counts it as a refusal as [`Socket::refuse`]
-    /// does; the socket stays open.
-    pub fn refuse_with(&mut self, frame: String) {
-        self.link.count_refusal();
+    /// does, under its error code `reason`; the socket stays open.
+    pub fn refuse_with(&mut self, reason: &'static str, frame: String) {
+        self.link.count_refusal(reason);
         self.link.send(frame);
     }
 
