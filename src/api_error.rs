@@ -70,6 +70,16 @@ pub enum ApiError {
     /// The hub holds its limit of event streams.
     #[error("the hub already serves {0} event streams; try again later")]
     TooManyStreams(usize),
+    /// The request carries no valid token (missing, malformed, expired or badly signed).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The token is valid but its holder may not do this (wrong role, not their
+    /// conversation), or the browser page's origin is not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A POST body that is not JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
 }
 
 /// The JSON error body.
@@ -104,6 +114,9 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::TooManyConnections(_) => "too_many_connections",
             ApiError::TooManyStreams(_) => "too_many_streams",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
         }
     }
 
@@ -162,6 +175,9 @@ impl ResponseError for ApiError {
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyConnections(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 
@@ -169,6 +185,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if let ApiError::MethodNotAllowed { allowed, .. } = self {
             response.insert_header(("Allow", *allowed));
+        }
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
         }
         if self.closes_connection() {
             response.force_close();

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 mod api_error;
+pub mod auth;
 pub mod config;
 mod exposition;
 mod gate;
@@ -40,6 +41,8 @@ use switchboard_actors::takeover::Sessions;
 pub use config::{Config, ConfigError};
 pub use limits::{ConnectionBudget, fit_connections, raise_open_file_limit};
 
+use auth::guard::Authority;
+use config::auth::AuthMode;
 use gate::Gate;
 use http::stream_limits::StreamLimits;
 use peer::PeerCounts;
@@ -180,6 +183,8 @@ pub fn start(mut config: Config, listener: TcpListener) -> Result<Hub, StartErro
         refusals.clone(),
     );
     let peers = PeerCounts::new(server_config.max_connections_per_ip);
+    let authority = web::Data::new(Authority::new(&config.auth));
+    warn_when_open(&config);
     let admitting = gate.clone();
     let server = HttpServer::new(move || {
         let gate = admitting.clone();
@@ -189,6 +194,7 @@ pub fn start(mut config: Config, listener: TcpListener) -> Result<Hub, StartErro
             }))
             .app_data(web::Data::from(refusals.clone()))
             .app_data(web::Data::from(streams.clone()))
+            .app_data(authority.clone())
             .configure(|cfg| actors.register(cfg))
             .configure(http::routes)
             .configure(ws::routes)
@@ -217,6 +223,29 @@ pub fn start(mut config: Config, listener: TcpListener) -> Result<Hub, StartErro
         handle,
         local_addr,
     })
+}
+
+/// Every route of the hub (REST, SSE and WebSocket) with who may use it; the router is built
+/// from the same tables, so a route cannot be added without its access.
+pub fn route_table() -> Vec<auth::policy::RouteRule> {
+    let mut table = http::route_table();
+    table.extend(ws::route_table());
+    table
+}
+
+/// Warns when the hub serves a non-loopback address without asking for tokens.
+fn warn_when_open(config: &Config) {
+    let loopback = match config.server.host.parse::<std::net::IpAddr>() {
+        Ok(address) => address.is_loopback(),
+        Err(_) => config.server.host == "localhost",
+    };
+    if config.auth.mode == AuthMode::Open && !loopback {
+        log::warn!(
+            "AUTH_MODE=open on {}: anyone who reaches it may use every conversation and call; \
+             set AUTH_MODE=strict and JWT_SECRET beyond local use",
+            config.server.host
+        );
+    }
 }
 
 /// Runs the hub on `listener` until SIGINT or SIGTERM, then shuts it down gracefully.

@@ -3,16 +3,24 @@
 //! that are invalid or ask for more connections than that limit leaves room for, binds the
 //! listener, sends the URL it serves as the first line on standard output (so a script that
 //! starts it with `--port 0` learns the port without reading the log), and runs the hub until a
-//! signal.
+//! signal. `switchboard token --user ID --role ROLE [--ttl 1h]` mints a token instead.
 
 use std::io::Write;
 use std::net::TcpListener;
 use std::process::ExitCode;
 
+use clap::Parser;
 use switchboard::Config;
+use switchboard::auth::command::TokenCommand;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|first| first == "token")
+    {
+        return mint_token();
+    }
     let config = Config::from_env_and_args();
     env_logger::Builder::from_env(env_logger::Env::new().write_style("RUST_LOG_STYLE"))
         .parse_filters(&config.logging.filter)
@@ -50,6 +58,21 @@ async fn main() -> ExitCode {
         Err(error) => {
             log::error!("{error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// `switchboard token ...`: prints a token for development.
+fn mint_token() -> ExitCode {
+    let command = TokenCommand::parse_from(std::env::args_os().skip(1));
+    match command.mint() {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("switchboard token: {error}");
+            ExitCode::from(2)
         }
     }
 }

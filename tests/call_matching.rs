@@ -8,9 +8,12 @@ use std::collections::HashMap;
 use futures_util::future::join_all;
 use serde_json::json;
 
+use support::auth::{config_in, token};
 use support::calls::wait_until_matched;
 use support::ws::WsClient;
 use support::{start_hub, test_config};
+use switchboard::auth::identity::UserRole;
+use switchboard::config::auth::AuthMode;
 
 /// Whether `value` is a call id: `call_` and twelve lowercase hex digits.
 fn is_call_id(value: &serde_json::Value) -> bool {
@@ -112,7 +115,7 @@ async fn agent_first_then_customer() {
 
 #[actix_rt::test]
 async fn queue_is_fifo_and_positions_are_pushed() {
-    let hub = start_hub(test_config());
+    let hub = start_hub(config_in(AuthMode::Open));
     let mut waiting = Vec::new();
     for (index, name) in ["c1", "c2", "c3"].into_iter().enumerate() {
         let body = hub.start_call("customer", name).await;
@@ -146,7 +149,8 @@ async fn queue_is_fifo_and_positions_are_pushed() {
     assert_eq!(lookup["partner_call_id"], agent["call_id"]);
     assert_eq!(lookup["partner_name"], "a1");
 
-    let (status, listing) = hub.get("/api/calls").await;
+    let admin = token("admin-1", UserRole::Admin);
+    let (status, listing) = hub.call_as("GET", "/api/calls", Some(&admin), None).await;
     assert_eq!(status, 200);
     let active = listing["active_calls"].as_array().unwrap();
     assert_eq!(active.len(), 1);

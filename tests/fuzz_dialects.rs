@@ -113,7 +113,7 @@ const CALL: Protocol = Protocol {
 const DESK: Protocol = Protocol {
     decode: |frame| {
         let sessions = Sessions::new(unstarted(), unstarted());
-        DeskDialect::new(sessions, unstarted())
+        DeskDialect::new(sessions, unstarted(), None)
             .decode(frame)
             .map(desk_json)
     },

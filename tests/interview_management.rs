@@ -6,8 +6,11 @@ mod support;
 
 use serde_json::json;
 
+use support::auth::{config_in, token};
 use support::interview::{answer, open_interview};
 use support::{eventually, start_hub, test_config};
+use switchboard::auth::identity::UserRole;
+use switchboard::config::auth::AuthMode;
 
 #[actix_rt::test]
 async fn stats_and_sessions_show_the_open_interviews() {
@@ -59,14 +62,18 @@ async fn stats_and_sessions_show_the_open_interviews() {
 
 #[actix_rt::test]
 async fn messages_are_pushed_to_one_session_or_broadcast_to_all() {
-    let hub = start_hub(test_config());
+    let hub = start_hub(config_in(AuthMode::Open));
+    let admin = token("admin-1", UserRole::Admin);
     let (mut one, _) = open_interview(&hub, "/api/v1/ws/push-1").await;
     let (mut two, _) = open_interview(&hub, "/api/v1/ws/push-2").await;
 
+    let push = json!({"type": "notification", "message": "The interviewer joins in a minute"});
     let (status, body) = hub
-        .post(
+        .call_as(
+            "POST",
             "/api/v1/websocket/sessions/push-1/message",
-            json!({"type": "notification", "message": "The interviewer joins in a minute"}),
+            Some(&admin),
+            Some(&push),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -78,10 +85,13 @@ async fn messages_are_pushed_to_one_session_or_broadcast_to_all() {
         "The interviewer joins in a minute"
     );
 
+    let notice = json!({"data": {"notice": "maintenance at noon"}});
     let (status, body) = hub
-        .post(
+        .call_as(
+            "POST",
             "/api/v1/websocket/broadcast",
-            json!({"data": {"notice": "maintenance at noon"}}),
+            Some(&admin),
+            Some(&notice),
         )
         .await;
     assert_eq!(status, 200, "{body}");
@@ -124,7 +134,7 @@ async fn messages_are_pushed_to_one_session_or_broadcast_to_all() {
         ),
     ];
     for (path, body, status, code) in refusals {
-        let (got, answer) = hub.post(path, body.clone()).await;
+        let (got, answer) = hub.call_as("POST", path, Some(&admin), Some(&body)).await;
         assert_eq!(
             (got, &answer["error"]),
             (status, &json!(code)),
@@ -132,8 +142,14 @@ async fn messages_are_pushed_to_one_session_or_broadcast_to_all() {
         );
         assert!(answer["detail"].is_string(), "{answer}");
     }
-    let (status, body) = hub.post_raw("/api/v1/websocket/broadcast", "{nope").await;
-    assert_eq!(status, 400, "{body}");
+    let response = hub
+        .http
+        .post(hub.url("/api/v1/websocket/broadcast"))
+        .bearer_auth(&admin)
+        .insert_header(("content-type", "application/json"))
+        .send_body("{nope")
+        .await;
+    assert_eq!(response.expect("POST").status().as_u16(), 400);
 
     two.close().await;
     eventually("the closed socket leaves its session", async || {

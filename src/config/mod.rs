@@ -2,12 +2,13 @@
 //! flag, environment variable, default, meaning and checks) in the area that uses it: the
 //! server and the log ([`server`]), the sockets ([`sockets`]), seed 000's calls, seed 001's
 //! takeover, the bot, seed 002's speech to text and the store (declared in the actor crate,
-//! beside the actors they are handed to).
+//! beside the actors they are handed to) and access control ([`auth`]).
 //! Receives flags and environment variables (flags win; seed 002's older variable names are
 //! read when the new ones are absent) and sends back a [`Config`], checked by
 //! [`Config::validate`] so that a bad setting stops the hub at start with a clear message.
 //! [`reference`] renders the README's table from the same declarations.
 
+pub mod auth;
 pub mod reference;
 pub mod server;
 pub mod sockets;
@@ -23,6 +24,7 @@ use switchboard_actors::kernel::settings::{self, MustBePositive};
 use switchboard_actors::store::StoreConfig;
 use switchboard_actors::takeover::TakeoverConfig;
 
+use auth::{AuthConfig, AuthConfigError};
 use server::{LoggingConfig, ServerConfig};
 use sockets::SocketConfig;
 
@@ -59,6 +61,9 @@ pub struct Config {
     /// The log.
     #[command(flatten)]
     pub logging: LoggingConfig,
+    /// Tokens and who may do what.
+    #[command(flatten)]
+    pub auth: AuthConfig,
 }
 
 impl Default for Config {
@@ -77,6 +82,9 @@ pub enum ConfigError {
     /// A bot setting that cannot work: a zero duration, or an FAQ file that cannot be read.
     #[error(transparent)]
     Bot(#[from] BotConfigError),
+    /// Access control that cannot work: strict mode without a long enough secret.
+    #[error(transparent)]
+    Auth(#[from] AuthConfigError),
     /// Held transcripts would not fit into the socket's queue when it opens.
     #[error("the transcript backlog ({backlog}) must be smaller than the outbound queue ({queue})")]
     BacklogTooLong {
@@ -183,6 +191,7 @@ impl Config {
         self.takeover.validate()?;
         self.bot.validate()?;
         self.speech.validate()?;
+        self.auth.validate()?;
         if self.calls.transcript_backlog >= self.sockets.outbound_queue {
             return Err(ConfigError::BacklogTooLong {
                 backlog: self.calls.transcript_backlog,

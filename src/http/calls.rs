@@ -11,6 +11,7 @@ use switchboard_actors::calls::{
 use switchboard_actors::kernel::ids::CallId;
 
 use crate::api_error::ApiError;
+use crate::auth::identity::Caller;
 use crate::input;
 use crate::wire::matching::{
     ActiveCallBody, CallListBody, EndCallResponse, LegName, MatchBody, PlacementBody,
@@ -140,16 +141,22 @@ pub async fn end(
     }))
 }
 
-/// `GET /api/calls`: active calls and both queues, in the seed's shapes.
-pub async fn list(matchmaker: web::Data<Addr<Matchmaker>>) -> Result<HttpResponse, ApiError> {
+/// `GET /api/calls`: active calls and both queues, in the seed's shapes; the call ids only
+/// for an admin token (a call id is all `/ws/call` asks for).
+pub async fn list(
+    caller: Caller,
+    matchmaker: web::Data<Addr<Matchmaker>>,
+) -> Result<HttpResponse, ApiError> {
     let snapshot = matchmaker.send(ListCalls).await?;
+    let admin = caller.is_admin();
+    let shown = |call_id: CallId| admin.then_some(call_id);
     let active_calls = snapshot
         .active_calls
         .into_iter()
         .map(|call| ActiveCallBody {
             session_id: call.pair_id,
-            customer_call_id: call.customer_call_id,
-            agent_call_id: call.agent_call_id,
+            customer_call_id: shown(call.customer_call_id),
+            agent_call_id: shown(call.agent_call_id),
             customer_name: call.customer_name,
             agent_name: call.agent_name,
             started_at: call.started_at,
@@ -159,7 +166,7 @@ pub async fn list(matchmaker: web::Data<Addr<Matchmaker>>) -> Result<HttpRespons
     let queue = |legs: Vec<WaitingLeg>, name: fn(std::sync::Arc<str>) -> LegName| {
         legs.into_iter()
             .map(|leg| QueuedLegBody {
-                call_id: leg.call_id,
+                call_id: shown(leg.call_id),
                 name: name(leg.name),
                 timestamp: leg.since,
                 queue_position: leg.position,

@@ -23,8 +23,9 @@ use switchboard_actors::takeover::session_requests::{
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::events::{frame, sse_response};
-use super::fields;
+use super::{fields, ownership};
 use crate::api_error::ApiError;
+use crate::auth::identity::Caller;
 use crate::wire::takeover::conversation::PushedEvent;
 use crate::wire::takeover::rest::{
     BotError, CancelRequest, CancelResponse, ChatRequest, ChatResponse, ChatStreamFrame,
@@ -33,9 +34,12 @@ use crate::wire::takeover::rest::{
 /// The code of a backend failure, in the JSON answer and the stream's `error` frame.
 const UPSTREAM_FAILED: &str = "upstream_failed";
 
+/// The user's line in the session the body names (checked against the caller's token), or in
+/// a new one; a customer's token makes it the owner of a session it starts.
 async fn turn(
     body: ChatRequest,
     stream: bool,
+    caller: &Caller,
     sessions: &Sessions,
 ) -> Result<(SessionName, TurnOutcome), ApiError> {
     let name = match body.session_name {
@@ -43,7 +47,18 @@ async fn turn(
         None => SessionName::generate(),
     };
     let text = fields::content("message", body.message)?;
-    let outcome = sessions.ask(&name, UserTurn { text, stream }).await??;
+    ownership::may_speak_as_user(caller, sessions, &name).await?;
+    let owner = caller.owner_of_new();
+    let outcome = sessions
+        .ask(
+            &name,
+            UserTurn {
+                text,
+                stream,
+                owner,
+            },
+        )
+        .await??;
     Ok((name, outcome))
 }
 
@@ -51,9 +66,10 @@ async fn turn(
 /// the bot's answer, or null while a human is asked for or holds the session.
 pub async fn chat(
     body: web::Json<ChatRequest>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, outcome) = turn(body.into_inner(), false, &sessions).await?;
+    let (name, outcome) = turn(body.into_inner(), false, &caller, &sessions).await?;
     let line_seq = outcome.appended.last().map(|event| event.seq);
     let Some(mut answer) = outcome.answer else {
         return Ok(HttpResponse::Ok().json(ChatResponse {
@@ -91,9 +107,10 @@ pub async fn chat(
 /// `POST /api/chat/stream`: one turn, answered as server-sent events while the bot answers.
 pub async fn chat_stream(
     body: web::Json<ChatRequest>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
-    let (name, outcome) = turn(body.into_inner(), true, &sessions).await?;
+    let (name, outcome) = turn(body.into_inner(), true, &caller, &sessions).await?;
     let mut opening: Vec<Bytes> = outcome
         .queued
         .iter()
@@ -122,9 +139,11 @@ pub async fn chat_stream(
 /// stored, marked cancelled, and the turn's stream ends with `done`.
 pub async fn cancel(
     body: web::Json<CancelRequest>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&body.session_name)?;
+    ownership::may_speak_as_user(&caller, &sessions, &name).await?;
     let cancelled = sessions.ask(&name, CancelAnswer).await??;
     Ok(HttpResponse::Ok().json(CancelResponse {
         success: true,

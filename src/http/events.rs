@@ -25,9 +25,10 @@ use switchboard_actors::takeover::session_requests::Subscribe;
 use switchboard_actors::takeover::{Sessions, TakeoverConfig};
 use tokio::sync::mpsc;
 
-use super::fields;
 use super::stream_limits::{Progress, StreamLimits, StreamSlot};
+use super::{fields, ownership};
 use crate::api_error::ApiError;
+use crate::auth::identity::Caller;
 use crate::peer::PeerSocket;
 use crate::wire::takeover::conversation::PushedEvent;
 use crate::wire::takeover::rest::EventsQuery;
@@ -61,11 +62,13 @@ pub async fn follow(
     req: HttpRequest,
     name: web::Path<String>,
     query: web::Query<EventsQuery>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
     config: web::Data<TakeoverConfig>,
     limits: web::Data<StreamLimits>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
+    ownership::may_read(&caller, &sessions, &name).await?;
     let header = req
         .headers()
         .get("Last-Event-ID")

@@ -10,15 +10,17 @@ use switchboard_actors::takeover::escalation::Author;
 use switchboard_actors::takeover::operations::Writer;
 use switchboard_actors::takeover::session_requests::{Escalate, PostManualMessage};
 
-use super::fields;
 use super::sessions::changed;
+use super::{fields, ownership};
 use crate::api_error::ApiError;
+use crate::auth::identity::Caller;
 use crate::wire::takeover::rest::{EscalateRequest, ManualMessageRequest};
 
 /// `POST /api/manual/escalate`: `bot_active → pending_manual`; the session queues for an
 /// agent.
 pub async fn escalate(
     body: web::Json<EscalateRequest>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let EscalateRequest {
@@ -27,6 +29,7 @@ pub async fn escalate(
         details,
     } = body.into_inner();
     let name = fields::session_name(&session_name)?;
+    ownership::may_read(&caller, &sessions, &name).await?;
     let reason = fields::label("reason", &reason)?;
     let details = match details {
         None | Some(Value::Null) => None,
@@ -41,6 +44,7 @@ pub async fn escalate(
 /// subscribers. The first agent message on a `pending_manual` session claims it.
 pub async fn post_message(
     body: web::Json<ManualMessageRequest>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let ManualMessageRequest {
@@ -52,8 +56,15 @@ pub async fn post_message(
     let name = fields::session_name(&session_name)?;
     let content = fields::content("content", content)?;
     let writer = match (role, agent_info) {
-        (Author::User, _) => Writer::User,
-        (Author::Agent, Some(agent)) => Writer::Agent(fields::agent(agent)?),
+        (Author::User, _) => {
+            ownership::may_speak_as_user(&caller, &sessions, &name).await?;
+            Writer::User
+        }
+        (Author::Agent, Some(agent)) => {
+            let agent = fields::agent(agent)?;
+            caller.may_act_as_agent(&agent.agent_id)?;
+            Writer::Agent(agent)
+        }
         (Author::Agent, None) => {
             return Err(ApiError::InvalidField(
                 "agent_info {agent_id, agent_name} is required when role is agent".into(),

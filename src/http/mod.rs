@@ -12,13 +12,18 @@ mod health;
 mod interview_sessions;
 mod manual;
 mod metrics;
+mod ownership;
 mod sessions;
 mod static_pages;
 pub mod stream_limits;
 
-use actix_web::{HttpRequest, HttpResponse, Resource, Route, web};
+use actix_web::dev::HttpServiceFactory;
+use actix_web::middleware::from_fn;
+use actix_web::{HttpRequest, HttpResponse, Route, web};
 
 use crate::api_error::ApiError;
+use crate::auth::guard;
+use crate::auth::policy::{Access, RouteRule};
 use crate::input;
 
 /// Largest JSON body accepted by the REST API; the gate refuses a larger declared length
@@ -36,140 +41,166 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .limit(MAX_BODY_BYTES)
             .content_type_required(false)
             .error_handler(body::json_error),
-    )
-    .configure(calls_routes)
-    .configure(interview_routes)
-    .service(endpoint(
-        "/static/test_websocket.html",
-        "GET",
-        web::get().to(static_pages::agent_test_page),
-    ))
-    .service(endpoint(
-        "/ws/statistics",
-        "GET",
-        web::get().to(agent_statistics::statistics),
-    ))
-    .configure(monitoring_routes)
-    .service(endpoint("/api/chat", "POST", web::post().to(chat::chat)))
-    .service(endpoint(
-        "/api/chat/stream",
-        "POST",
-        web::post().to(chat::chat_stream),
-    ))
-    .service(endpoint(
-        "/api/chat/cancel",
-        "POST",
-        web::post().to(chat::cancel),
-    ))
-    .service(endpoint(
-        "/api/manual/escalate",
-        "POST",
-        web::post().to(manual::escalate),
-    ))
-    .service(endpoint(
-        "/api/manual/messages",
-        "POST",
-        web::post().to(manual::post_message),
-    ))
-    .service(endpoint(
-        "/api/sessions",
-        "GET",
-        web::get().to(sessions::list),
-    ))
-    .service(endpoint(
-        "/api/sessions/{session_name}",
-        "GET",
-        web::get().to(sessions::get),
-    ))
-    .service(endpoint(
-        "/api/sessions/{session_name}/claim",
-        "POST",
-        web::post().to(sessions::claim),
-    ))
-    .service(endpoint(
-        "/api/sessions/{session_name}/release",
-        "POST",
-        web::post().to(sessions::release),
-    ))
-    .service(endpoint(
-        "/api/sessions/{session_name}/audit",
-        "GET",
-        web::get().to(sessions::audit),
-    ))
-    .service(endpoint(
-        "/api/sessions/{session_name}/events",
-        "GET",
-        web::get().to(events::follow),
-    ));
+    );
+    for (rule, route) in endpoints() {
+        cfg.service(endpoint(rule, route()));
+    }
 }
 
-/// The hub's health and its metrics.
-fn monitoring_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(endpoint(
-        "/api/health",
-        "GET",
-        web::get().to(health::health),
-    ))
-    .service(endpoint("/metrics", "GET", web::get().to(metrics::metrics)));
+/// Every REST and SSE route with who may use it: the router is built from this table.
+pub fn route_table() -> Vec<RouteRule> {
+    endpoints().into_iter().map(|(rule, _)| rule).collect()
+}
+
+/// A route's handler, as the router takes it.
+type Handler = fn() -> Route;
+
+/// The REST and SSE routes, their access and their handlers.
+fn endpoints() -> Vec<(RouteRule, Handler)> {
+    let mut table = vec![
+        (
+            RouteRule::rest("GET", "/static/test_websocket.html", Access::Public),
+            (|| web::route().to(static_pages::agent_test_page)) as Handler,
+        ),
+        (
+            RouteRule::rest("GET", "/ws/statistics", Access::Member),
+            || web::route().to(agent_statistics::statistics),
+        ),
+        (
+            RouteRule::rest("GET", "/api/health", Access::Public),
+            || web::route().to(health::health),
+        ),
+        (
+            RouteRule::rest("GET", "/metrics", Access::AdminWhenStrict),
+            || web::route().to(metrics::metrics),
+        ),
+    ];
+    table.extend(calls_routes());
+    table.extend(conversation_routes());
+    table.extend(interview_routes());
+    table
 }
 
 /// Seed 000's call endpoints.
-fn calls_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(endpoint("/api/calls", "GET", web::get().to(calls::list)))
-        .service(endpoint(
-            "/api/calls/start",
-            "POST",
-            web::post().to(calls::start),
-        ))
-        .service(endpoint(
-            "/api/calls/match/{call_id}",
-            "GET",
-            web::get().to(calls::find_match),
-        ))
-        .service(endpoint(
-            "/api/calls/{call_id}/end",
-            "POST",
-            web::post().to(calls::end),
-        ));
+fn calls_routes() -> Vec<(RouteRule, Handler)> {
+    vec![
+        (RouteRule::rest("GET", "/api/calls", Access::Member), || {
+            web::route().to(calls::list)
+        }),
+        (
+            RouteRule::rest("POST", "/api/calls/start", Access::Member),
+            || web::route().to(calls::start),
+        ),
+        (
+            RouteRule::rest("GET", "/api/calls/match/{call_id}", Access::Member),
+            || web::route().to(calls::find_match),
+        ),
+        (
+            RouteRule::rest("POST", "/api/calls/{call_id}/end", Access::Member),
+            || web::route().to(calls::end),
+        ),
+    ]
 }
 
-/// Seed 002's management API of the interview sockets.
-fn interview_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(endpoint(
-        "/api/v1/websocket/stats",
-        "GET",
-        web::get().to(interview_sessions::stats),
-    ))
-    .service(endpoint(
-        "/api/v1/websocket/sessions",
-        "GET",
-        web::get().to(interview_sessions::list),
-    ))
-    .service(endpoint(
-        "/api/v1/websocket/sessions/{session_id}",
-        "GET",
-        web::get().to(interview_sessions::get),
-    ))
-    .service(endpoint(
-        "/api/v1/websocket/sessions/{session_id}/message",
-        "POST",
-        web::post().to(interview_sessions::message),
-    ))
-    .service(endpoint(
-        "/api/v1/websocket/broadcast",
-        "POST",
-        web::post().to(interview_sessions::broadcast),
-    ));
+/// Seed 001's conversations: chat, handover, sessions and their events.
+fn conversation_routes() -> Vec<(RouteRule, Handler)> {
+    vec![
+        (RouteRule::rest("POST", "/api/chat", Access::Member), || {
+            web::route().to(chat::chat)
+        }),
+        (
+            RouteRule::rest("POST", "/api/chat/stream", Access::Member),
+            || web::route().to(chat::chat_stream),
+        ),
+        (
+            RouteRule::rest("POST", "/api/chat/cancel", Access::Member),
+            || web::route().to(chat::cancel),
+        ),
+        (
+            RouteRule::rest("POST", "/api/manual/escalate", Access::Member),
+            || web::route().to(manual::escalate),
+        ),
+        (
+            RouteRule::rest("POST", "/api/manual/messages", Access::Member),
+            || web::route().to(manual::post_message),
+        ),
+        (
+            RouteRule::rest("GET", "/api/sessions", Access::Agent),
+            || web::route().to(sessions::list),
+        ),
+        (
+            RouteRule::rest("GET", "/api/sessions/{session_name}", Access::Member),
+            || web::route().to(sessions::get),
+        ),
+        (
+            RouteRule::rest("POST", "/api/sessions/{session_name}/claim", Access::Agent),
+            || web::route().to(sessions::claim),
+        ),
+        (
+            RouteRule::rest(
+                "POST",
+                "/api/sessions/{session_name}/release",
+                Access::Agent,
+            ),
+            || web::route().to(sessions::release),
+        ),
+        (
+            RouteRule::rest("GET", "/api/sessions/{session_name}/audit", Access::Agent),
+            || web::route().to(sessions::audit),
+        ),
+        (
+            RouteRule::stream("GET", "/api/sessions/{session_name}/events", Access::Member),
+            || web::route().to(events::follow),
+        ),
+    ]
 }
 
-/// One path served by one method; any other method gets 405 naming the one allowed.
-fn endpoint(path: &str, allowed: &'static str, route: Route) -> Resource {
-    web::resource(path)
-        .route(route)
+/// Seed 002's management API of the interview sockets: reads for admins in strict mode,
+/// writes for admins always.
+fn interview_routes() -> Vec<(RouteRule, Handler)> {
+    use Access::{Admin, AdminWhenStrict};
+    vec![
+        (
+            RouteRule::rest("GET", "/api/v1/websocket/stats", AdminWhenStrict),
+            || web::route().to(interview_sessions::stats),
+        ),
+        (
+            RouteRule::rest("GET", "/api/v1/websocket/sessions", AdminWhenStrict),
+            || web::route().to(interview_sessions::list),
+        ),
+        (
+            RouteRule::rest(
+                "GET",
+                "/api/v1/websocket/sessions/{session_id}",
+                AdminWhenStrict,
+            ),
+            || web::route().to(interview_sessions::get),
+        ),
+        (
+            RouteRule::rest(
+                "POST",
+                "/api/v1/websocket/sessions/{session_id}/message",
+                Admin,
+            ),
+            || web::route().to(interview_sessions::message),
+        ),
+        (
+            RouteRule::rest("POST", "/api/v1/websocket/broadcast", Admin),
+            || web::route().to(interview_sessions::broadcast),
+        ),
+    ]
+}
+
+/// One path served by one method behind its guard; any other method gets 405 naming the one
+/// allowed.
+fn endpoint(rule: RouteRule, route: Route) -> impl HttpServiceFactory {
+    web::resource(rule.path)
+        .wrap(from_fn(move |req, next| guard::admit(rule, req, next)))
+        .route(route.method(rule.http_method()))
         .default_service(web::to(move |req: HttpRequest| async move {
             Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
                 method: req.method().to_string(),
-                allowed,
+                allowed: rule.method,
             })
         }))
 }

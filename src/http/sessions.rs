@@ -11,8 +11,9 @@ use switchboard_actors::takeover::history::PageRequest;
 use switchboard_actors::takeover::model::SessionState;
 use switchboard_actors::takeover::session_requests::{Claim, Release};
 
-use super::fields;
+use super::{fields, ownership};
 use crate::api_error::ApiError;
+use crate::auth::identity::Caller;
 use crate::input;
 use crate::wire::takeover::conversation::{SessionBody, SummaryBody};
 use crate::wire::takeover::rest::{
@@ -35,9 +36,11 @@ pub fn changed(state: &SessionState) -> HttpResponse {
 pub async fn get(
     name: web::Path<String>,
     query: web::Query<PageQuery>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
+    ownership::may_read(&caller, &sessions, &name).await?;
     let request = fields::page(&query)?;
     let page = sessions.page(&name, request).await??;
     Ok(HttpResponse::Ok().json(SessionBody::of(&page)))
@@ -81,6 +84,7 @@ pub async fn list(
 pub async fn claim(
     name: web::Path<String>,
     body: web::Json<ClaimRequest>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
@@ -101,6 +105,7 @@ pub async fn claim(
             ));
         }
     };
+    caller.may_act_as_agent(&agent.agent_id)?;
     let session = sessions.ask(&name, Claim { agent, desk: None }).await??;
     Ok(changed(&session))
 }
@@ -109,9 +114,11 @@ pub async fn claim(
 /// notice to the user; the agent assignment is cleared.
 pub async fn release(
     name: web::Path<String>,
+    caller: Caller,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = fields::session_name(&name)?;
+    ownership::may_release(&caller, &sessions, &name).await?;
     let session = sessions.ask(&name, Release { by: None }).await??;
     Ok(changed(&session))
 }

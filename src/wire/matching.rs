@@ -125,15 +125,18 @@ pub struct CallListBody {
 }
 
 /// One call in progress: `{"session_id", "customer_call_id", "agent_call_id",
-/// "customer_name", "agent_name", "started_at", "status": "active"}`.
+/// "customer_name", "agent_name", "started_at", "status": "active"}`; the call ids for admins
+/// only.
 #[derive(Debug, Serialize)]
 pub struct ActiveCallBody {
     /// The pair (the seed's name for it).
     pub session_id: PairId,
-    /// The customer's leg.
-    pub customer_call_id: CallId,
-    /// The agent's leg.
-    pub agent_call_id: CallId,
+    /// The customer's leg; shown to admins only (a call id is the leg's only credential).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_call_id: Option<CallId>,
+    /// The agent's leg; shown to admins only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_call_id: Option<CallId>,
     /// The customer's display name.
     pub customer_name: Arc<str>,
     /// The agent's display name.
@@ -145,11 +148,12 @@ pub struct ActiveCallBody {
 }
 
 /// One queued leg: `{"call_id", "customer_name" | "agent_name", "timestamp",
-/// "queue_position", "connected"}`.
+/// "queue_position", "connected"}`; the call id for admins only.
 #[derive(Debug, Serialize)]
 pub struct QueuedLegBody {
-    /// The leg.
-    pub call_id: CallId,
+    /// The leg; shown to admins only (a call id is the leg's only credential).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_id: Option<CallId>,
     /// Its display name, under the key of its side.
     #[serde(flatten)]
     pub name: LegName,

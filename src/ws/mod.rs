@@ -15,7 +15,9 @@ mod transport;
 use actix::{Actor, Addr, AsyncContext};
 use actix_http::ws::handshake;
 use actix_web::body::{BodyStream, MessageBody};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::header::SEC_WEBSOCKET_PROTOCOL;
+use actix_web::middleware::from_fn;
+use actix_web::{HttpRequest, HttpResponse, Route, web};
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::calls::Matchmaker;
@@ -24,6 +26,10 @@ use switchboard_actors::kernel::ids::SessionName;
 use switchboard_actors::takeover::{HandoverBoard, Sessions};
 
 use crate::api_error::ApiError;
+use crate::auth::guard::{self, BEARER_PROTOCOL, offers_bearer_protocol};
+use crate::auth::identity::Caller;
+use crate::auth::policy::{Access, RouteRule};
+use crate::config::auth::AuthMode;
 use crate::peer::PeerSocket;
 use connection::Connection;
 use dialect::agent::AgentDialect;
@@ -35,16 +41,48 @@ use inbound::InboundFrames;
 use outbox::Outbox;
 use services::Sockets;
 
-/// Registers the WebSocket endpoints.
+/// Registers the WebSocket endpoints, each behind its guard.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/ws/call/{call_id}", web::get().to(call_socket))
-        .route("/ws/desk", web::get().to(desk_socket))
-        .route("/ws/agent", web::get().to(agent_socket))
-        .route("/api/v1/ws", web::get().to(interview_socket))
-        .route(
-            "/api/v1/ws/{session_id}",
-            web::get().to(resumed_interview_socket),
+    for (rule, route) in sockets() {
+        cfg.service(
+            web::resource(rule.path)
+                .wrap(from_fn(move |req, next| guard::admit(rule, req, next)))
+                .route(route()),
         );
+    }
+}
+
+/// Every WebSocket route with who may open it: the router is built from this table.
+pub fn route_table() -> Vec<RouteRule> {
+    sockets().into_iter().map(|(rule, _)| rule).collect()
+}
+
+/// A socket route's handler, as the router takes it.
+type Handler = fn() -> Route;
+
+/// The WebSocket routes, their access and their handlers.
+fn sockets() -> Vec<(RouteRule, Handler)> {
+    vec![
+        (
+            RouteRule::stream("GET", "/ws/call/{call_id}", Access::Member),
+            (|| web::get().to(call_socket)) as Handler,
+        ),
+        (RouteRule::stream("GET", "/ws/desk", Access::Agent), || {
+            web::get().to(desk_socket)
+        }),
+        (
+            RouteRule::stream("GET", "/ws/agent", Access::Member),
+            || web::get().to(agent_socket),
+        ),
+        (
+            RouteRule::stream("GET", "/api/v1/ws", Access::Member),
+            || web::get().to(interview_socket),
+        ),
+        (
+            RouteRule::stream("GET", "/api/v1/ws/{session_id}", Access::Member),
+            || web::get().to(resumed_interview_socket),
+        ),
+    ]
 }
 
 /// `GET /ws/call/{call_id}`: one leg of a seed-000 call.
@@ -63,11 +101,17 @@ async fn call_socket(
 async fn desk_socket(
     req: HttpRequest,
     stream: web::Payload,
+    caller: Caller,
     sockets: web::Data<Sockets>,
     sessions: web::Data<Sessions>,
     board: web::Data<Addr<HandoverBoard>>,
 ) -> actix_web::Result<HttpResponse> {
-    let dialect = DeskDialect::new(sessions.get_ref().clone(), board.get_ref().clone());
+    let pinned_agent = match caller.mode {
+        AuthMode::Strict => caller.identity.map(|identity| identity.user_id),
+        AuthMode::Open => None,
+    };
+    let sessions = sessions.get_ref().clone();
+    let dialect = DeskDialect::new(sessions, board.get_ref().clone(), pinned_agent);
     serve(dialect, &req, stream, &sockets)
 }
 
@@ -133,6 +177,9 @@ fn serve<D: Dialect>(
         ctx.add_stream(inbound);
         Connection::new(dialect, sockets, outbox)
     });
+    if offers_bearer_protocol(req) {
+        handshake.insert_header((SEC_WEBSOCKET_PROTOCOL, BEARER_PROTOCOL));
+    }
     let response = handshake.message_body(BodyStream::new(body).boxed())?;
     Ok(response.into())
 }

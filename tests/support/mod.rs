@@ -15,6 +15,7 @@
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
 
+pub mod auth;
 pub mod binary;
 pub mod blocking_http;
 pub mod browser;

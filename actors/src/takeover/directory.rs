@@ -378,6 +378,7 @@ mod tests {
             let turn = UserTurn {
                 text: format!("hello {index}"),
                 stream: false,
+                owner: None,
             };
             let answer = sessions.ask(&name, turn).await;
             let outcome = answer.expect("answered").expect("the turn is taken");

@@ -154,6 +154,9 @@ pub struct SessionHeader {
     /// follows that desk (and goes back to the bot if the desk goes for good).
     #[serde(default)]
     pub at_desk: bool,
+    /// The customer who started the session (its token's user id), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// A session: its header and its whole log.
@@ -181,6 +184,7 @@ impl SessionState {
                 bot_failures: 0,
                 stream_cursor: 0,
                 at_desk: false,
+                owner: None,
             },
             events: Vec::new(),
         }

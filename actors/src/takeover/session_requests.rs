@@ -66,6 +66,8 @@ pub struct UserTurn {
     pub text: String,
     /// A streaming turn: also hand over the events queued since the last streaming turn.
     pub stream: bool,
+    /// The customer who sends the line; a session this line starts records it as its owner.
+    pub owner: Option<String>,
 }
 
 /// What the user's line did; the bot's answer, when it answers, follows on `answer`.

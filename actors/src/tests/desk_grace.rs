@@ -118,6 +118,7 @@ impl Hub {
         let turn = UserTurn {
             text: text.into(),
             stream: false,
+            owner: None,
         };
         let answer = self.sessions.ask(name, turn).await;
         let outcome = answer

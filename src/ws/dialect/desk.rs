@@ -48,6 +48,8 @@ pub struct DeskDialect {
     conn_id: Option<ConnId>,
     /// The agent, once it said `available`.
     agent: Option<AgentInfo>,
+    /// The one `agent_id` this socket may say it is (its token's, in strict mode).
+    pinned_agent: Option<String>,
 }
 
 /// A request about one session.
@@ -100,13 +102,18 @@ fn encode_event(event: &DeskEvent) -> String {
 }
 
 impl DeskDialect {
-    /// A desk socket.
-    pub fn new(sessions: Sessions, board: Addr<HandoverBoard>) -> Self {
+    /// A desk socket; with `pinned_agent`, `available` must name that `agent_id`.
+    pub fn new(
+        sessions: Sessions,
+        board: Addr<HandoverBoard>,
+        pinned_agent: Option<String>,
+    ) -> Self {
         DeskDialect {
             sessions,
             board,
             conn_id: None,
             agent: None,
+            pinned_agent,
         }
     }
 
@@ -139,6 +146,14 @@ impl DeskDialect {
             Ok(agent) => agent,
             Err(problem) => return socket.refuse(&Refusal::new("invalid_fields", problem)),
         };
+        if let Some(pinned) = self
+            .pinned_agent
+            .as_deref()
+            .filter(|id| *id != agent.agent_id)
+        {
+            let problem = format!("this socket's token is agent {pinned}'s; say that agent_id");
+            return socket.refuse(&Refusal::new("forbidden", problem));
+        }
         if !(1..=MAX_CAPACITY).contains(&capacity) {
             let problem = format!("available: capacity must be between 1 and {MAX_CAPACITY}");
             return socket.refuse(&Refusal::new("invalid_fields", problem));

@@ -52,7 +52,9 @@ impl Session {
         let (state, creates) = match &self.state {
             Some(state) => (state.as_ref(), false),
             None => {
-                fresh = SessionState::new(self.name.clone(), now);
+                let mut started = SessionState::new(self.name.clone(), now);
+                started.header.owner = msg.owner.clone();
+                fresh = started;
                 (&fresh, true)
             }
         };
