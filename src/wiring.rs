@@ -7,6 +7,10 @@ use std::sync::Arc;
 
 use actix::{Actor, Addr, ArbiterHandle};
 use actix_web::web;
+use switchboard_actors::admin::admin_config::AdminConfig;
+use switchboard_actors::admin::feed::MonitorFeed;
+use switchboard_actors::admin::hub_stats::{FigureSource, SocketFigures};
+use switchboard_actors::admin::webhook::Notifier;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
@@ -46,6 +50,12 @@ pub struct Actors {
     pub agent_statistics: Addr<AgentStatistics>,
     /// Seed 002's interviews and their sockets' counters.
     pub interviews: Interviews,
+    /// Seed 003's admin monitor sockets, and the rooms that know users behind them.
+    pub feed: Addr<MonitorFeed>,
+    /// Posts notifications to the webhook.
+    pub notifier: Addr<Notifier>,
+    /// Seed 003's settings.
+    pub admin: Arc<AdminConfig>,
     /// The bot, which answers the agent sockets.
     pub backend: Backend,
     /// Every series, for `GET /metrics`.
@@ -82,6 +92,9 @@ impl Actors {
             ConnectionRegistry::new(config.sockets.max_connections, connection_metrics.clone())
                 .start();
         let per_endpoint = EndpointMetrics::default();
+        let admin = Arc::new(config.admin.clone());
+        let figures = socket_figures(connection_metrics.clone(), per_endpoint.clone());
+        let feed = MonitorFeed::new(admin.stats_interval, figures, Vec::new()).start();
         let series = Series {
             counters: HubCounters::new(connection_metrics.clone(), call_metrics.clone()),
             timings,
@@ -103,6 +116,9 @@ impl Actors {
             agent_statistics: AgentStatistics::default().start(),
             interviews: Interviews::start(store.clone(), config.speech.clone(), bot.clone()),
             backend,
+            feed,
+            notifier: Notifier::new(admin.clone()).start(),
+            admin,
             exposition: Arc::new(Exposition::new(series, store.clone())),
             store,
             store_thread,
@@ -120,6 +136,27 @@ impl Actors {
             .app_data(web::Data::new(self.agent_statistics.clone()))
             .app_data(web::Data::new(self.backend.clone()))
             .app_data(web::Data::from(self.exposition.clone()))
-            .app_data(web::Data::new(self.interviews.clone()));
+            .app_data(web::Data::new(self.interviews.clone()))
+            .app_data(web::Data::new(self.feed.clone()))
+            .app_data(web::Data::new(self.notifier.clone()))
+            .app_data(web::Data::from(self.admin.clone()));
     }
+}
+
+/// Reads the socket layer's counters for the admin monitor's statistics.
+fn socket_figures(
+    connections: Arc<ConnectionMetrics>,
+    per_endpoint: EndpointMetrics,
+) -> FigureSource {
+    Arc::new(move || {
+        let totals = per_endpoint.totals();
+        SocketFigures {
+            total_connections: connections.connections_total.get(),
+            active_connections: connections.connections_open.get(),
+            messages_sent: totals.sent.get(),
+            messages_received: totals.received.get(),
+            disconnections: totals.disconnected.get(),
+            errors: connections.frames_rejected.get() + connections.slow_consumers.get(),
+        }
+    })
 }

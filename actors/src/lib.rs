@@ -98,6 +98,7 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod agent;
 pub mod bot;
 pub mod calls;

@@ -17,6 +17,7 @@ use std::ffi::OsString;
 use std::time::Duration;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
+use switchboard_actors::admin::admin_config::AdminConfig;
 use switchboard_actors::bot::bot_config::{BotConfig, BotConfigError};
 use switchboard_actors::calls::CallConfig;
 use switchboard_actors::interview::speech_config::SpeechConfig;
@@ -64,6 +65,9 @@ pub struct Config {
     /// Tokens and who may do what.
     #[command(flatten)]
     pub auth: AuthConfig,
+    /// Seed 003's admin monitor and notifications.
+    #[command(flatten)]
+    pub admin: AdminConfig,
 }
 
 impl Default for Config {
@@ -192,6 +196,7 @@ impl Config {
         self.bot.validate()?;
         self.speech.validate()?;
         self.auth.validate()?;
+        self.admin.validate()?;
         if self.calls.transcript_backlog >= self.sockets.outbound_queue {
             return Err(ConfigError::BacklogTooLong {
                 backlog: self.calls.transcript_backlog,

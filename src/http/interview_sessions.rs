@@ -1,8 +1,9 @@
 //! Seed 002's management API of the interview sockets, `/api/v1/websocket/*`. Receives
-//! `GET stats`, `GET sessions`, `GET sessions/{session_id}`, `POST sessions/{session_id}/message`
-//! and `POST broadcast`; asks the interview room and sends `{"success": true, "data": ...}`
-//! (failures are `{"error", "detail"}`). Each session carries `kind: "interview"`, so another
-//! kind of session can join the same lists.
+//! `GET sessions`, `GET sessions/{session_id}` and `POST sessions/{session_id}/message`; asks
+//! the interview room and sends `{"success": true, "data": ...}` (failures are `{"error",
+//! "detail"}`); also the interview sockets' part of `GET stats` and `POST broadcast`, which
+//! the management API of seed 003 answers for the whole hub. Each session carries
+//! `kind: "interview"`, so another kind of session can join the same lists.
 
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value};
@@ -20,8 +21,8 @@ use crate::wire::interview_frames::{
 /// Longest pushed `type`, in characters.
 const MAX_TYPE_CHARS: usize = 64;
 
-/// `GET /api/v1/websocket/stats`.
-pub async fn stats(interviews: web::Data<Interviews>) -> Result<HttpResponse, ApiError> {
+/// Seed 002's figures of the interview sockets, the `data` of `GET /api/v1/websocket/stats`.
+pub async fn interview_stats(interviews: &Interviews) -> Result<StatsBody, ApiError> {
     let open = interviews.directory.send(ListOpen).await?;
     let counters = &interviews.counters;
     let websocket_stats = WebsocketStats {
@@ -36,10 +37,10 @@ pub async fn stats(interviews: web::Data<Interviews>) -> Result<HttpResponse, Ap
         .into_iter()
         .map(|open| open.interview.session_id)
         .collect();
-    Ok(HttpResponse::Ok().json(Success::of(StatsBody {
+    Ok(StatsBody {
         websocket_stats,
         active_sessions,
-    })))
+    })
 }
 
 /// `GET /api/v1/websocket/sessions`: the sessions with an open socket.
@@ -104,27 +105,20 @@ pub async fn message(
     })))
 }
 
-/// `POST /api/v1/websocket/broadcast`: pushes to every open interview socket.
-pub async fn broadcast(
-    body: web::Json<PushBody>,
-    interviews: web::Data<Interviews>,
-) -> Result<HttpResponse, ApiError> {
-    let event = pushed(body.into_inner())?;
-    let kind = event.kind.clone();
+/// Pushes `event` to every open interview socket; how many it was queued for.
+pub async fn broadcast_to_interviews(
+    interviews: &Interviews,
+    event: InterviewEvent,
+) -> Result<usize, ApiError> {
     let push = Push {
         session_id: None,
         event,
     };
-    let delivered = interviews.directory.send(push).await?.unwrap_or(0);
-    Ok(HttpResponse::Ok().json(Success::of(PushedBody {
-        kind,
-        session_id: None,
-        delivered,
-    })))
+    Ok(interviews.directory.send(push).await?.unwrap_or(0))
 }
 
 /// The event a push body describes, or why it is refused.
-fn pushed(body: PushBody) -> Result<InterviewEvent, ApiError> {
+pub fn pushed(body: PushBody) -> Result<InterviewEvent, ApiError> {
     let kind = body.kind.unwrap_or_else(|| "message".to_owned());
     if kind.trim().is_empty() || kind.chars().count() > MAX_TYPE_CHARS {
         return Err(ApiError::InvalidField(format!(

@@ -10,6 +10,7 @@ mod events;
 mod fields;
 mod health;
 mod interview_sessions;
+mod management;
 mod manual;
 mod metrics;
 mod ownership;
@@ -78,6 +79,7 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
     table.extend(calls_routes());
     table.extend(conversation_routes());
     table.extend(interview_routes());
+    table.extend(management_routes());
     table
 }
 
@@ -161,10 +163,6 @@ fn interview_routes() -> Vec<(RouteRule, Handler)> {
     use Access::{Admin, AdminWhenStrict};
     vec![
         (
-            RouteRule::rest("GET", "/api/v1/websocket/stats", AdminWhenStrict),
-            || web::route().to(interview_sessions::stats),
-        ),
-        (
             RouteRule::rest("GET", "/api/v1/websocket/sessions", AdminWhenStrict),
             || web::route().to(interview_sessions::list),
         ),
@@ -184,10 +182,44 @@ fn interview_routes() -> Vec<(RouteRule, Handler)> {
             ),
             || web::route().to(interview_sessions::message),
         ),
+    ]
+}
+
+/// Seed 003's management API (stats and broadcast also answer seed 002's shapes): reads for
+/// admins in strict mode, writes for admins always.
+fn management_routes() -> Vec<(RouteRule, Handler)> {
+    use Access::{Admin, AdminWhenStrict};
+    let read = |path| RouteRule::rest("GET", path, AdminWhenStrict);
+    let write = |path| RouteRule::rest("POST", path, Admin);
+    vec![
+        (read("/api/v1/websocket/stats"), || {
+            web::route().to(management::stats)
+        }),
+        (read("/api/v1/websocket/connections"), || {
+            web::route().to(management::connections)
+        }),
         (
-            RouteRule::rest("POST", "/api/v1/websocket/broadcast", Admin),
-            || web::route().to(interview_sessions::broadcast),
+            read("/api/v1/websocket/users/{user_id}/connections"),
+            || web::route().to(management::user_connections),
         ),
+        (read("/api/v1/websocket/health"), || {
+            web::route().to(management::health)
+        }),
+        (read("/api/v1/websocket/online-users"), || {
+            web::route().to(management::online_users)
+        }),
+        (write("/api/v1/websocket/broadcast"), || {
+            web::route().to(management::broadcast)
+        }),
+        (write("/api/v1/websocket/users/disconnect"), || {
+            web::route().to(management::disconnect)
+        }),
+        (write("/api/v1/websocket/notify"), || {
+            web::route().to(management::notify)
+        }),
+        (write("/api/v1/websocket/ping/{user_id}"), || {
+            web::route().to(management::ping)
+        }),
     ]
 }
 

@@ -2,10 +2,12 @@
 //! as typed structs whose docs list every key. Receives nothing and sends nothing; the HTTP
 //! handlers and the socket dialects both build their answers from these, so a shape is
 //! written once. [`matching`] is seed 000, [`takeover`] seed 001, [`interview_frames`] seed 002,
-//! [`agent_frames`] seed 004; [`text`] turns a shape into frame text.
+//! [`monitor_frames`] seed 003's admin monitor and management API, [`agent_frames`] seed 004;
+//! [`text`] turns a shape into frame text.
 
 pub mod agent_frames;
 pub mod interview_frames;
 pub mod matching;
+pub mod monitor_frames;
 pub mod takeover;
 pub mod text;

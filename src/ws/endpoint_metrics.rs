@@ -5,11 +5,14 @@
 //! from a closed set (an endpoint name, a close code of the hub's table, an error code), never
 //! an id or anything a client chose.
 
+use std::sync::Arc;
+
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 use switchboard_actors::kernel::close::CloseCode;
+use switchboard_actors::kernel::metrics;
 
 /// One label: the endpoint.
 type EndpointLabel = [(&'static str, &'static str); 1];
@@ -42,6 +45,19 @@ pub struct EndpointMetrics {
     messages_out: Family<EndpointLabel, Counter>,
     /// Inbound messages refused with an error frame, by endpoint and error code.
     frames_rejected: Family<EndpointCodeLabels, Counter>,
+    /// The same events summed over every endpoint, for the admin monitor's statistics.
+    totals: Arc<SocketTotals>,
+}
+
+/// The sockets' messages and endings, all endpoints together.
+#[derive(Debug, Default)]
+pub struct SocketTotals {
+    /// Frames sent.
+    pub sent: metrics::Counter,
+    /// Whole messages received.
+    pub received: metrics::Counter,
+    /// Sockets ended.
+    pub disconnected: metrics::Counter,
 }
 
 impl EndpointMetrics {
@@ -56,6 +72,7 @@ impl EndpointMetrics {
         self.open.get_or_create(&[("endpoint", endpoint)]).dec();
         let labels = [("endpoint", endpoint), ("code", code)];
         self.disconnects.get_or_create(&labels).inc();
+        self.totals.disconnected.bump();
     }
 
     /// A whole message arrived on a socket of `endpoint`.
@@ -63,6 +80,7 @@ impl EndpointMetrics {
         self.messages_in
             .get_or_create(&[("endpoint", endpoint)])
             .inc();
+        self.totals.received.bump();
     }
 
     /// A frame went out on a socket of `endpoint`.
@@ -70,12 +88,18 @@ impl EndpointMetrics {
         self.messages_out
             .get_or_create(&[("endpoint", endpoint)])
             .inc();
+        self.totals.sent.bump();
     }
 
     /// A message on a socket of `endpoint` was refused with the error code `reason`.
     pub fn rejected(&self, endpoint: &'static str, reason: &'static str) {
         let labels = [("endpoint", endpoint), ("reason", reason)];
         self.frames_rejected.get_or_create(&labels).inc();
+    }
+
+    /// The totals over every endpoint.
+    pub fn totals(&self) -> &SocketTotals {
+        &self.totals
     }
 
     /// Registers the series under their Prometheus names.

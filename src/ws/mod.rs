@@ -18,6 +18,8 @@ use actix_web::body::{BodyStream, MessageBody};
 use actix_web::http::header::SEC_WEBSOCKET_PROTOCOL;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, Route, web};
+use switchboard_actors::admin::admin_config::AdminConfig;
+use switchboard_actors::admin::feed::MonitorFeed;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::calls::Matchmaker;
@@ -36,6 +38,7 @@ use dialect::agent::AgentDialect;
 use dialect::call::CallDialect;
 use dialect::desk::DeskDialect;
 use dialect::interview::InterviewDialect;
+use dialect::monitor::MonitorDialect;
 use dialect::seam::Dialect;
 use inbound::InboundFrames;
 use outbox::Outbox;
@@ -81,6 +84,10 @@ fn sockets() -> Vec<(RouteRule, Handler)> {
         (
             RouteRule::stream("GET", "/api/v1/ws/{session_id}", Access::Member),
             || web::get().to(resumed_interview_socket),
+        ),
+        (
+            RouteRule::stream("GET", "/ws/admin/monitor", Access::Admin),
+            || web::get().to(monitor_socket),
         ),
     ]
 }
@@ -153,6 +160,25 @@ async fn resumed_interview_socket(
         .as_str()
         .to_owned();
     let dialect = InterviewDialect::new(session_id, &interviews);
+    serve(dialect, &req, stream, &sockets)
+}
+
+/// `GET /ws/admin/monitor`: seed 003's admin monitor (the guard admits admin tokens only).
+async fn monitor_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    caller: Caller,
+    sockets: web::Data<Sockets>,
+    feed: web::Data<Addr<MonitorFeed>>,
+    admin: web::Data<AdminConfig>,
+) -> actix_web::Result<HttpResponse> {
+    let admin_token = caller.is_admin();
+    let Some(identity) = caller.identity.filter(|_| admin_token) else {
+        return Err(ApiError::Forbidden("the monitor is for admins".into()).into());
+    };
+    let feed = feed.get_ref().clone();
+    let interval = admin.stats_interval;
+    let dialect = MonitorDialect::new(feed, identity.user_id, identity.name, interval);
     serve(dialect, &req, stream, &sockets)
 }
 

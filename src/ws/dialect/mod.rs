@@ -8,4 +8,5 @@ pub mod call;
 pub mod desk;
 pub mod envelope;
 pub mod interview;
+pub mod monitor;
 pub mod seam;
