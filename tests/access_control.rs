@@ -39,6 +39,7 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
         ("POST", "/api/sessions/{session_name}/release") => "dddpp",
         ("POST", "/api/sessions/{session_name}/claim") => "dddpd",
         ("GET", "/ws/desk") => "dddpp",
+        ("GET", "/ws/admin/monitor") => "ddddp",
         (_, path) if path.starts_with("/api/v1/websocket/") => "ddddp",
         (_, path) if path.starts_with("/api/calls") => "dpppp",
         ("GET", "/ws/statistics" | "/ws/call/{call_id}" | "/ws/agent") => "dpppp",
@@ -49,7 +50,7 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
 
 /// The admin surfaces: refused to all but admins in both modes.
 fn admin_surface(method: &str, path: &str) -> bool {
-    method == "POST" && path.starts_with("/api/v1/websocket/")
+    (method == "POST" && path.starts_with("/api/v1/websocket/")) || path == "/ws/admin/monitor"
 }
 
 /// A path for `pattern` with customer A's session and placeholders filled in.
@@ -58,6 +59,7 @@ fn concrete(pattern: &str, session: &str) -> String {
         .replace("{session_name}", session)
         .replace("{call_id}", "call_000000000000")
         .replace("{session_id}", "interview-1")
+        .replace("{user_id}", "user-1")
 }
 
 /// The body a route is sent: one that names customer A's session where the route takes one.

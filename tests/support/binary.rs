@@ -7,6 +7,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::ops::Deref;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 
 use super::{HubClient, PATIENCE, eventually};
 
@@ -17,6 +18,8 @@ pub struct Binary {
     pub child: Child,
     /// Talks to it.
     pub client: HubClient,
+    /// The lines it wrote on standard error so far.
+    pub log: Arc<Mutex<Vec<String>>>,
 }
 
 impl Deref for Binary {
@@ -51,9 +54,18 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
     let mut command = hub_command(env);
     command.stdout(Stdio::piped());
     let mut child = command.spawn().expect("spawn the hub binary");
-    drain(child.stderr.take().expect("stderr piped"), None);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    drain(
+        child.stderr.take().expect("stderr piped"),
+        None,
+        Some(log.clone()),
+    );
     let (first_line, read) = std::sync::mpsc::channel();
-    drain(child.stdout.take().expect("stdout piped"), Some(first_line));
+    drain(
+        child.stdout.take().expect("stdout piped"),
+        Some(first_line),
+        None,
+    );
     let first = read.recv_timeout(PATIENCE);
     let addr = first
         .as_deref()
@@ -67,6 +79,7 @@ pub fn spawn_binary(env: &[(&str, &str)]) -> Binary {
     Binary {
         child,
         client: HubClient::new(addr),
+        log,
     }
 }
 
@@ -103,8 +116,12 @@ impl Drop for Reaped {
 
 /// Reads `output` to its end on a thread of its own, so that the child never blocks on a full
 /// pipe: the first line goes to `first_line` when given, every other line to the test's
-/// stderr (shown when the test fails).
-fn drain(output: impl Read + Send + 'static, first_line: Option<std::sync::mpsc::Sender<String>>) {
+/// stderr (shown when the test fails), and to `log` when given.
+fn drain(
+    output: impl Read + Send + 'static,
+    first_line: Option<std::sync::mpsc::Sender<String>>,
+    log: Option<Arc<Mutex<Vec<String>>>>,
+) {
     std::thread::spawn(move || {
         let mut lines = BufReader::new(output).lines().map_while(Result::ok);
         if let Some(first_line) = first_line {
@@ -115,6 +132,9 @@ fn drain(output: impl Read + Send + 'static, first_line: Option<std::sync::mpsc:
         }
         for line in lines {
             eprintln!("[switchboard] {line}");
+            if let Some(log) = &log {
+                log.lock().expect("the log's lock").push(line);
+            }
         }
     });
 }

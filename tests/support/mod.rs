@@ -24,6 +24,7 @@ pub mod fake_openai;
 pub mod fake_stt;
 pub mod fake_upstream;
 pub mod interview;
+pub mod monitor;
 pub mod prometheus_text;
 pub mod raw;
 pub mod raw_ws;
