@@ -106,13 +106,13 @@ pub struct NotifyBody {
     /// The title (1 to 200 characters).
     #[serde(default)]
     pub title: Option<String>,
-    /// The text (1 to 2,000 characters).
+    /// The text (1 to 10,000 characters).
     #[serde(default)]
     pub message: Option<String>,
     /// `info` (when absent), `success`, `warning`, `error` or `urgent`.
     #[serde(rename = "type", default)]
     pub kind: Option<String>,
-    /// A link for the reader (at most 2,000 characters).
+    /// A link for the reader (at most 200 characters).
     #[serde(default)]
     pub action_url: Option<String>,
     /// Whether clients close it by themselves; true when absent.
