@@ -10,6 +10,7 @@ use actix_web::web;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
+use switchboard_actors::chat::ChatHub;
 use switchboard_actors::interview::interviews::Interviews;
 use switchboard_actors::kernel::metrics::ConnectionMetrics;
 use switchboard_actors::kernel::timings::Timings;
@@ -24,6 +25,7 @@ use crate::config::Config;
 use crate::exposition::{Exposition, Series};
 use crate::hub_counters::HubCounters;
 use crate::refusals::Refusals;
+use crate::ws::chat_entry::ChatServices;
 use crate::ws::endpoint_metrics::EndpointMetrics;
 use crate::ws::services::Sockets;
 
@@ -46,6 +48,8 @@ pub struct Actors {
     pub agent_statistics: Addr<AgentStatistics>,
     /// Seed 002's interviews and their sockets' counters.
     pub interviews: Interviews,
+    /// Seed 003's chat hub and what chat sockets are handed.
+    pub chat: ChatServices,
     /// The bot, which answers the agent sockets.
     pub backend: Backend,
     /// Every series, for `GET /metrics`.
@@ -87,9 +91,16 @@ impl Actors {
             timings,
             per_endpoint: per_endpoint.clone(),
         };
+        let sessions = Sessions::new(directory, store.clone());
+        let chat = ChatServices {
+            hub: ChatHub::new(config.chat.max_connections_per_user, store.clone(), None).start(),
+            sessions: sessions.clone(),
+            config: Arc::new(config.chat.clone()),
+        };
         Ok(Actors {
             matchmaker,
-            sessions: Sessions::new(directory, store.clone()),
+            chat,
+            sessions,
             board,
             takeover: Arc::new(config.takeover.clone()),
             sockets: Sockets {
@@ -120,6 +131,7 @@ impl Actors {
             .app_data(web::Data::new(self.agent_statistics.clone()))
             .app_data(web::Data::new(self.backend.clone()))
             .app_data(web::Data::from(self.exposition.clone()))
-            .app_data(web::Data::new(self.interviews.clone()));
+            .app_data(web::Data::new(self.interviews.clone()))
+            .app_data(web::Data::new(self.chat.clone()));
     }
 }

@@ -41,7 +41,8 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
         ("GET", "/ws/desk") => "dddpp",
         (_, path) if path.starts_with("/api/v1/websocket/") => "ddddp",
         (_, path) if path.starts_with("/api/calls") => "dpppp",
-        ("GET", "/ws/statistics" | "/ws/call/{call_id}" | "/ws/agent") => "dpppp",
+        ("GET", "/ws/statistics" | "/ws/call/{call_id}" | "/ws/agent" | "/ws/chat") => "dpppp",
+        ("GET", "/ws/chat/session/{session_id}") => "dpdpp",
         ("GET", "/api/v1/ws" | "/api/v1/ws/{session_id}") => "dpppp",
         _ => panic!("{method} {path} is not classified by this test; add it"),
     }

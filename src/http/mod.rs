@@ -12,7 +12,7 @@ mod health;
 mod interview_sessions;
 mod manual;
 mod metrics;
-mod ownership;
+pub mod ownership;
 mod sessions;
 mod static_pages;
 pub mod stream_limits;

@@ -13,10 +13,10 @@ use chrono::Utc;
 
 use crate::chat::chat_events::{ChatEvent, ReceiptStatus};
 use crate::chat::chat_requests::{
-    AnnounceAiStatus, Broadcast, ChatConnected, ChatDisconnected, ConnectionInfo,
-    DisconnectUser, JoinConversation, LeaveConversation, OnlineUser, OnlineUsers, ReadMarks,
-    RelayReceipt, RelayTyping, SendToConversation, SendToUser, UserConnectionLimit,
-    UserConnections, UserStatusChanged,
+    AnnounceAiStatus, Broadcast, ChatConnected, ChatDisconnected, ConnectionInfo, DisconnectUser,
+    JoinConversation, LeaveConversation, OnlineUser, OnlineUsers, ReadMarks, RelayReceipt,
+    RelayTyping, SendToConversation, SendToUser, UserConnectionLimit, UserConnections,
+    UserStatusChanged,
 };
 use crate::chat::roster::{Member, Roster};
 use crate::kernel::close::CloseCode;
@@ -267,9 +267,7 @@ impl Handler<ReadMarks> for ChatHub {
         let asked = self.store.send(ListReadMarks {
             session_name: msg.session_id.as_str().to_owned(),
         });
-        Box::pin(async move {
-            asked.await.map_err(|_| StoreError::Stopped)?
-        })
+        Box::pin(async move { asked.await.map_err(|_| StoreError::Stopped)? })
     }
 }
 

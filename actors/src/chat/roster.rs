@@ -52,10 +52,7 @@ impl Roster {
     /// first.
     pub fn admit(&mut self, member: Member, limit: usize) -> Result<bool, usize> {
         let open = self.users.get(&member.user_id).map_or(0, |conns| {
-            conns
-                .iter()
-                .filter(|id| self.is_alive(id))
-                .count()
+            conns.iter().filter(|id| self.is_alive(id)).count()
         });
         if open >= limit {
             return Err(limit);

@@ -108,6 +108,10 @@ mod tests {
         }
         let marks = read_marks(store.connection(), "s1").expect("read");
         assert_eq!(marks, vec![("ann".into(), 4), ("bob".into(), 2)]);
-        assert!(read_marks(store.connection(), "s2").expect("read").is_empty());
+        assert!(
+            read_marks(store.connection(), "s2")
+                .expect("read")
+                .is_empty()
+        );
     }
 }

@@ -5,7 +5,10 @@
 
 pub mod agent;
 pub mod call;
+pub mod chat_socket;
+pub mod chat_work;
 pub mod desk;
 pub mod envelope;
 pub mod interview;
 pub mod seam;
+pub mod token_bucket;
