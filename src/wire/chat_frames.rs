@@ -320,8 +320,8 @@ pub fn event_frame<'a>(session_id: &'a str, event: &'a SessionEvent) -> ChatOutb
     }
 }
 
-/// The frame text of an event the ChatHub pushed.
-pub fn hub_event_text(event: &ChatEvent) -> String {
+/// The frame text of an event the ChatHub pushed; `None` for the one the client is not sent.
+pub fn hub_event_text(event: &ChatEvent) -> Option<String> {
     let timestamp = Utc::now();
     let frame = match event {
         ChatEvent::Typing {
@@ -365,6 +365,7 @@ pub fn hub_event_text(event: &ChatEvent) -> String {
             status: if *online { "online" } else { "offline" },
             timestamp,
         },
+        ChatEvent::ConversationStarted { .. } => return None,
     };
-    text::encode(&frame)
+    Some(text::encode(&frame))
 }

@@ -37,6 +37,12 @@ pub enum ChatEvent {
     },
     /// A notification for the person behind the socket.
     Notification(Notification),
+    /// The first line of a conversation was stored: sockets that joined it before it existed
+    /// follow it from now on (the client is not sent this).
+    ConversationStarted {
+        /// The conversation.
+        session_id: SessionName,
+    },
     /// A member of a shared conversation came or went.
     UserStatus {
         /// The conversation both share.

@@ -189,14 +189,15 @@ impl ChatDialect {
             members,
             read_marks,
         } = joined;
-        let replay = &subscription.replay;
+        let replay = subscription
+            .as_ref()
+            .map_or(&[][..], |s| s.replay.as_slice());
         let shown = match since {
-            Some(_) => replay.as_slice(),
+            Some(_) => replay,
             None => &replay[replay.len().saturating_sub(JOIN_HISTORY)..],
         };
-        let last_seq = replay
-            .last()
-            .map_or(subscription.last_seq, |event| event.seq);
+        let newest = subscription.as_ref().map_or(0, |s| s.last_seq);
+        let last_seq = replay.last().map_or(newest, |event| event.seq);
         let marks = read_marks
             .into_iter()
             .map(|(user, seq)| (user, seq.into()))
@@ -218,7 +219,9 @@ impl ChatDialect {
             attempts: 0,
         };
         self.following.insert(name.clone(), following);
-        self.follow_live(name, subscription.live, socket);
+        if let Some(subscription) = subscription {
+            self.follow_live(name, subscription.live, socket);
+        }
     }
 
     /// Follows a subscription's live events; when the session lets it go, resubscribes after
@@ -482,7 +485,18 @@ impl Dialect for ChatDialect {
     }
 
     fn deliver(&mut self, event: ChatEvent, socket: &mut Socket<'_, Self>) {
-        socket.send(hub_event_text(&event));
+        if let ChatEvent::ConversationStarted { session_id } = &event {
+            let waiting = self
+                .following
+                .get(session_id)
+                .is_some_and(|f| f.task.is_none());
+            if waiting {
+                self.resubscribe(session_id.clone(), socket);
+            }
+        }
+        if let Some(frame) = hub_event_text(&event) {
+            socket.send(frame);
+        }
     }
 
     fn closed(&mut self, conn_id: ConnId, _shutdown: bool) {

@@ -6,8 +6,10 @@
 use actix::Addr;
 use switchboard_actors::bot::piece::Piece;
 use switchboard_actors::chat::ChatHub;
-use switchboard_actors::chat::chat_events::AiStatus;
-use switchboard_actors::chat::chat_requests::{AnnounceAiStatus, JoinConversation, ReadMarks};
+use switchboard_actors::chat::chat_events::{AiStatus, ChatEvent};
+use switchboard_actors::chat::chat_requests::{
+    AnnounceAiStatus, JoinConversation, ReadMarks, SendToConversation,
+};
 use switchboard_actors::kernel::ids::{ConnId, SessionName};
 use switchboard_actors::takeover::Sessions;
 use switchboard_actors::takeover::model::SessionEvent;
@@ -34,8 +36,8 @@ pub struct ChatUser {
 
 /// What the join of a conversation found out.
 pub struct Joined {
-    /// The replay and the live events.
-    pub subscription: Subscription,
+    /// The replay and the live events; none for a conversation with no line yet.
+    pub subscription: Option<Subscription>,
     /// The users in it.
     pub members: Vec<String>,
     /// How far each user has read it.
@@ -53,8 +55,10 @@ pub async fn join(
     since: Option<u64>,
 ) -> Result<Joined, ApiError> {
     ownership::may_read(&caller, &sessions, &name).await?;
-    let after = Some(since.unwrap_or(0));
-    let subscription = sessions.ask(&name, Subscribe { after }).await??;
+    let subscribe = Subscribe {
+        after: Some(since.unwrap_or(0)),
+    };
+    let mut subscription = started(sessions.ask(&name, subscribe.clone()).await?)?;
     let session_id = name.clone();
     let members = hub
         .send(JoinConversation {
@@ -62,6 +66,9 @@ pub async fn join(
             session_id,
         })
         .await?;
+    if subscription.is_none() {
+        subscription = started(sessions.ask(&name, subscribe).await?)?;
+    }
     let read_marks = hub.send(ReadMarks { session_id: name }).await?;
     let read_marks =
         read_marks.map_err(|error| ApiError::from(SessionError::Store(error.to_string())))?;
@@ -70,6 +77,18 @@ pub async fn join(
         members,
         read_marks,
     })
+}
+
+/// A subscription, or none for a conversation with no line yet (the socket follows it once its
+/// first line is stored: the hub tells it).
+fn started(
+    answer: Result<Subscription, SessionError>,
+) -> Result<Option<Subscription>, SessionError> {
+    match answer {
+        Ok(subscription) => Ok(Some(subscription)),
+        Err(SessionError::NotFound(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Sends `content` as the user's line in conversation `name` (a user turn, so the bot, the
@@ -94,12 +113,21 @@ pub async fn send_line(
             session_id: name.clone(),
             status: AiStatus::Thinking,
         });
-        actix_rt::spawn(announce_progress(hub, name, answer));
+        actix_rt::spawn(announce_progress(hub.clone(), name.clone(), answer));
     }
     let line = outcome
         .appended
         .iter()
         .find(|event| event.is_user_message());
+    if outcome.appended.first().is_some_and(|event| event.seq == 1) {
+        let event = ChatEvent::ConversationStarted {
+            session_id: name.clone(),
+        };
+        hub.do_send(SendToConversation {
+            session_id: name,
+            event,
+        });
+    }
     Ok(line.map(|event| event.seq))
 }
 
