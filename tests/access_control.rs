@@ -55,6 +55,10 @@ fn admin_surface(method: &str, path: &str) -> bool {
 
 /// A path for `pattern` with customer A's session and placeholders filled in.
 fn concrete(pattern: &str, session: &str) -> String {
+    let pattern = pattern.replace(
+        "/ws/chat/session/{session_id}",
+        &format!("/ws/chat/session/{session}"),
+    );
     pattern
         .replace("{session_name}", session)
         .replace("{call_id}", "call_000000000000")

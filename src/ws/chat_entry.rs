@@ -14,7 +14,7 @@ use switchboard_actors::takeover::Sessions;
 
 use crate::api_error::ApiError;
 use crate::auth::identity::{Caller, UserRole};
-use crate::config::chat::ChatConfig;
+use crate::config::chat_config::ChatConfig;
 use crate::input;
 use crate::ws::dialect::chat_socket::ChatDialect;
 use crate::ws::dialect::chat_work::ChatUser;

@@ -36,9 +36,9 @@ use crate::api_error::ApiError;
 use crate::input;
 use crate::wire::chat_frames::{ChatInbound, ChatOutbound, event_frame, hub_event_text};
 use crate::wire::text;
-use crate::ws::dialect::chat_work::{self, ChatUser, Joined, busy, stream_of};
+use crate::ws::dialect::chat_work::{self, ChatUser, Following, Joined, busy, stream_of};
 use crate::ws::dialect::envelope;
-use crate::ws::dialect::seam::{Dialect, Frame, Refusal, Socket, TaskId};
+use crate::ws::dialect::seam::{Dialect, Frame, Refusal, Socket};
 use crate::ws::dialect::token_bucket::TokenBucket;
 
 /// Most lines `session_joined` carries when the client gives no `since`.
@@ -46,16 +46,6 @@ pub const JOIN_HISTORY: usize = 50;
 
 /// Resubscriptions in a row without a new event before the socket gives a conversation up.
 const RESUBSCRIBE_ATTEMPTS: u32 = 3;
-
-/// A conversation the socket follows.
-struct Following {
-    /// The stream of its live events, while it runs.
-    task: Option<TaskId>,
-    /// The last sequence number sent to the client.
-    last_seq: u64,
-    /// Resubscriptions since the last event.
-    attempts: u32,
-}
 
 /// The chat dialect's per-socket state.
 pub struct ChatDialect {

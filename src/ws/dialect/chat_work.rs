@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use crate::api_error::ApiError;
 use crate::auth::identity::Caller;
 use crate::http::ownership;
-use crate::ws::dialect::seam::{MAX_TASKS, Refusal};
+use crate::ws::dialect::seam::{MAX_TASKS, Refusal, TaskId};
 
 /// Who the socket serves, as the edge found out before the upgrade.
 #[derive(Debug, Clone)]
@@ -32,6 +32,16 @@ pub struct ChatUser {
     pub role: &'static str,
     /// The mode and token, for the conversations' access checks.
     pub caller: Caller,
+}
+
+/// A conversation the socket follows.
+pub struct Following {
+    /// The stream of its live events, while it runs.
+    pub task: Option<TaskId>,
+    /// The last sequence number sent to the client.
+    pub last_seq: u64,
+    /// Resubscriptions since the last event.
+    pub attempts: u32,
 }
 
 /// What the join of a conversation found out.
