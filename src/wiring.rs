@@ -14,6 +14,7 @@ use switchboard_actors::admin::webhook::Notifier;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
 use switchboard_actors::calls::{CallMetrics, Matchmaker};
+use switchboard_actors::chat::ChatHub;
 use switchboard_actors::interview::interviews::Interviews;
 use switchboard_actors::kernel::metrics::ConnectionMetrics;
 use switchboard_actors::kernel::timings::Timings;
@@ -28,6 +29,7 @@ use crate::config::Config;
 use crate::exposition::{Exposition, Series};
 use crate::hub_counters::HubCounters;
 use crate::refusals::Refusals;
+use crate::ws::chat_entry::ChatServices;
 use crate::ws::endpoint_metrics::EndpointMetrics;
 use crate::ws::services::Sockets;
 
@@ -56,6 +58,8 @@ pub struct Actors {
     pub notifier: Addr<Notifier>,
     /// Seed 003's settings.
     pub admin: Arc<AdminConfig>,
+    /// Seed 003's chat hub and what chat sockets are handed.
+    pub chat: ChatServices,
     /// The bot, which answers the agent sockets.
     pub backend: Backend,
     /// Every series, for `GET /metrics`.
@@ -100,9 +104,16 @@ impl Actors {
             timings,
             per_endpoint: per_endpoint.clone(),
         };
+        let sessions = Sessions::new(directory, store.clone());
+        let chat = ChatServices {
+            hub: ChatHub::new(config.chat.max_connections_per_user, store.clone(), None).start(),
+            sessions: sessions.clone(),
+            config: Arc::new(config.chat.clone()),
+        };
         Ok(Actors {
             matchmaker,
-            sessions: Sessions::new(directory, store.clone()),
+            chat,
+            sessions,
             board,
             takeover: Arc::new(config.takeover.clone()),
             sockets: Sockets {
@@ -139,7 +150,8 @@ impl Actors {
             .app_data(web::Data::new(self.interviews.clone()))
             .app_data(web::Data::new(self.feed.clone()))
             .app_data(web::Data::new(self.notifier.clone()))
-            .app_data(web::Data::from(self.admin.clone()));
+            .app_data(web::Data::from(self.admin.clone()))
+            .app_data(web::Data::new(self.chat.clone()));
     }
 }
 

@@ -42,7 +42,8 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
         ("GET", "/ws/admin/monitor") => "ddddp",
         (_, path) if path.starts_with("/api/v1/websocket/") => "ddddp",
         (_, path) if path.starts_with("/api/calls") => "dpppp",
-        ("GET", "/ws/statistics" | "/ws/call/{call_id}" | "/ws/agent") => "dpppp",
+        ("GET", "/ws/statistics" | "/ws/call/{call_id}" | "/ws/agent" | "/ws/chat") => "dpppp",
+        ("GET", "/ws/chat/session/{session_id}") => "dpdpp",
         ("GET", "/api/v1/ws" | "/api/v1/ws/{session_id}") => "dpppp",
         _ => panic!("{method} {path} is not classified by this test; add it"),
     }
@@ -55,6 +56,10 @@ fn admin_surface(method: &str, path: &str) -> bool {
 
 /// A path for `pattern` with customer A's session and placeholders filled in.
 fn concrete(pattern: &str, session: &str) -> String {
+    let pattern = pattern.replace(
+        "/ws/chat/session/{session_id}",
+        &format!("/ws/chat/session/{session}"),
+    );
     pattern
         .replace("{session_name}", session)
         .replace("{call_id}", "call_000000000000")

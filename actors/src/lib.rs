@@ -22,6 +22,8 @@
 //! - [`agent`]: seed 004's agent sockets, their statistics.
 //! - [`interview`]: seed 002's interview sockets: the built-in interviewer and the
 //!   interviews it holds, kept in the store.
+//! - [`chat`]: seed 003's chat hub: who is online with which sockets, who sits in which
+//!   conversation, routing to a user, a conversation or everyone, read marks.
 //!
 //! Dependencies point down: a room uses the kernel, the store and the bot, never another room.
 //! Where an actor must reach one of another room, the wiring hands it a `Recipient` (or a
@@ -102,6 +104,7 @@ pub mod admin;
 pub mod agent;
 pub mod bot;
 pub mod calls;
+pub mod chat;
 pub mod interview;
 pub mod kernel;
 pub mod monitor;

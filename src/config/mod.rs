@@ -1,14 +1,16 @@
 //! One typed configuration for the hub, one struct per area, each setting declared once (its
 //! flag, environment variable, default, meaning and checks) in the area that uses it: the
-//! server and the log ([`server`]), the sockets ([`sockets`]), seed 000's calls, seed 001's
-//! takeover, the bot, seed 002's speech to text and the store (declared in the actor crate,
-//! beside the actors they are handed to) and access control ([`auth`]).
+//! server and the log ([`server`]), the sockets ([`sockets`]), seed 003's chat sockets
+//! ([`chat_config`]), seed 000's calls, seed 001's takeover, the bot, seed 002's speech to
+//! text and the store (declared in the actor crate, beside the actors they are handed to) and
+//! access control ([`auth`]).
 //! Receives flags and environment variables (flags win; seed 002's older variable names are
 //! read when the new ones are absent) and sends back a [`Config`], checked by
 //! [`Config::validate`] so that a bad setting stops the hub at start with a clear message.
 //! [`reference`] renders the README's table from the same declarations.
 
 pub mod auth;
+pub mod chat_config;
 pub mod reference;
 pub mod server;
 pub mod sockets;
@@ -26,6 +28,7 @@ use switchboard_actors::store::StoreConfig;
 use switchboard_actors::takeover::TakeoverConfig;
 
 use auth::{AuthConfig, AuthConfigError};
+use chat_config::ChatConfig;
 use server::{LoggingConfig, ServerConfig};
 use sockets::SocketConfig;
 
@@ -44,6 +47,9 @@ pub struct Config {
     /// Heartbeats, sizes and queues of every socket.
     #[command(flatten)]
     pub sockets: SocketConfig,
+    /// Seed 003's chat sockets.
+    #[command(flatten)]
+    pub chat: ChatConfig,
     /// Seed 000's call matching.
     #[command(flatten)]
     pub calls: CallConfig,
@@ -190,6 +196,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.server.validate()?;
         self.sockets.validate()?;
+        self.chat.validate()?;
         self.calls.validate()?;
         self.store.validate()?;
         self.takeover.validate()?;

@@ -13,7 +13,7 @@ mod interview_sessions;
 mod management;
 mod manual;
 mod metrics;
-mod ownership;
+pub mod ownership;
 mod sessions;
 mod static_pages;
 pub mod stream_limits;

@@ -140,7 +140,7 @@ impl EndpointMetrics {
 /// The `code` label of a close code: the code itself when it is in the hub's table, else
 /// [`OTHER_CODE`], so a client cannot mint series.
 pub fn code_label(code: u16) -> &'static str {
-    const LABELS: [(CloseCode, &str); 11] = [
+    const LABELS: [(CloseCode, &str); 12] = [
         (CloseCode::Normal, "1000"),
         (CloseCode::GoingAway, "1001"),
         (CloseCode::ProtocolError, "1002"),
@@ -152,6 +152,7 @@ pub fn code_label(code: u16) -> &'static str {
         (CloseCode::UnknownCall, "4004"),
         (CloseCode::SlowConsumer, "4008"),
         (CloseCode::AlreadyConnected, "4009"),
+        (CloseCode::TooManyUserConnections, "4029"),
     ];
     LABELS
         .iter()

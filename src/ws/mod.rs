@@ -3,6 +3,7 @@
 //! only the addresses that dialect uses. The only module that speaks the WebSocket wire. A new
 //! protocol adds its dialect under [`dialect`] and one route here.
 
+pub mod chat_entry;
 mod connection;
 pub mod dialect;
 pub mod endpoint_metrics;
@@ -32,7 +33,10 @@ use crate::auth::guard::{self, BEARER_PROTOCOL, offers_bearer_protocol};
 use crate::auth::identity::Caller;
 use crate::auth::policy::{Access, RouteRule};
 use crate::config::auth::AuthMode;
+use crate::http::ownership;
+use crate::input;
 use crate::peer::PeerSocket;
+use chat_entry::{ChatQuery, ChatServices};
 use connection::Connection;
 use dialect::agent::AgentDialect;
 use dialect::call::CallDialect;
@@ -76,6 +80,13 @@ fn sockets() -> Vec<(RouteRule, Handler)> {
         (
             RouteRule::stream("GET", "/ws/agent", Access::Member),
             || web::get().to(agent_socket),
+        ),
+        (RouteRule::stream("GET", "/ws/chat", Access::Member), || {
+            web::get().to(chat_socket)
+        }),
+        (
+            RouteRule::stream("GET", "/ws/chat/session/{session_id}", Access::Member),
+            || web::get().to(bound_chat_socket),
         ),
         (
             RouteRule::stream("GET", "/api/v1/ws", Access::Member),
@@ -179,6 +190,36 @@ async fn monitor_socket(
     let feed = feed.get_ref().clone();
     let interval = admin.stats_interval;
     let dialect = MonitorDialect::new(feed, identity.user_id, identity.name, interval);
+    serve(dialect, &req, stream, &sockets)
+}
+
+/// `GET /ws/chat[?user_id=…]`: seed 003's chat socket, many conversations on one socket.
+async fn chat_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    caller: Caller,
+    query: web::Query<ChatQuery>,
+    sockets: web::Data<Sockets>,
+    chat: web::Data<ChatServices>,
+) -> actix_web::Result<HttpResponse> {
+    let dialect = chat.dialect(caller, &query, None)?;
+    serve(dialect, &req, stream, &sockets)
+}
+
+/// `GET /ws/chat/session/{session_id}[?since=…]`: seed 003's chat socket bound to one
+/// conversation, refused with 403 before the upgrade when the caller may not read it.
+async fn bound_chat_socket(
+    req: HttpRequest,
+    stream: web::Payload,
+    caller: Caller,
+    session_id: web::Path<String>,
+    query: web::Query<ChatQuery>,
+    sockets: web::Data<Sockets>,
+    chat: web::Data<ChatServices>,
+) -> actix_web::Result<HttpResponse> {
+    let name = input::session_name("session_id", &session_id).map_err(ApiError::InvalidField)?;
+    ownership::may_read(&caller, &chat.sessions, &name).await?;
+    let dialect = chat.dialect(caller, &query, Some(name))?;
     serve(dialect, &req, stream, &sockets)
 }
 

@@ -26,11 +26,13 @@ pub enum CloseCode {
     SlowConsumer,
     /// 4009: another socket is already connected to this call leg.
     AlreadyConnected,
+    /// 4029: the user already has its limit of chat sockets open.
+    TooManyUserConnections,
 }
 
 impl CloseCode {
     /// Every code, in the order of the documented table.
-    pub const ALL: [CloseCode; 11] = [
+    pub const ALL: [CloseCode; 12] = [
         CloseCode::Normal,
         CloseCode::GoingAway,
         CloseCode::ProtocolError,
@@ -42,6 +44,7 @@ impl CloseCode {
         CloseCode::UnknownCall,
         CloseCode::SlowConsumer,
         CloseCode::AlreadyConnected,
+        CloseCode::TooManyUserConnections,
     ];
 
     /// The numeric code sent in the close frame.
@@ -58,6 +61,7 @@ impl CloseCode {
             CloseCode::UnknownCall => 4004,
             CloseCode::SlowConsumer => 4008,
             CloseCode::AlreadyConnected => 4009,
+            CloseCode::TooManyUserConnections => 4029,
         }
     }
 }

@@ -6,10 +6,12 @@
 //! - [`session_rows`]: seed-001 conversations, their logs and audit records.
 //! - [`session_counts`]: how many conversations are in each status.
 //! - [`call_rows`]: seed-000 calls.
+//! - [`chat_rows`]: seed-003 read marks.
 //! - [`interview_rows`]: seed-002 interviews and their exchanges.
 //! - [`store_error`]: why a request failed.
 
 pub mod call_rows;
+pub mod chat_rows;
 pub mod database;
 pub mod interview_rows;
 pub mod schema;

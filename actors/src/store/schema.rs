@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 /// Every migration, in order; version n is `MIGRATIONS[n - 1]`. Never edit one that shipped:
 /// add the next.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     r#"
 CREATE TABLE sessions (
     name       TEXT PRIMARY KEY,
@@ -71,6 +71,15 @@ CREATE TABLE interview_exchanges (
     PRIMARY KEY (session_id, seq)
 ) WITHOUT ROWID;
 "#,
+    r#"
+CREATE TABLE chat_reads (
+    session_name  TEXT NOT NULL,
+    user_id       TEXT NOT NULL,
+    last_read_seq INTEGER NOT NULL,
+    updated_at    TEXT NOT NULL,
+    PRIMARY KEY (session_name, user_id)
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Why the schema could not be brought up to date.
@@ -127,8 +136,8 @@ mod tests {
     #[test]
     fn migrating_twice_is_harmless_and_a_newer_file_is_refused() {
         let mut conn = Connection::open_in_memory().expect("sqlite opens");
-        assert_eq!(migrate(&mut conn).expect("first run"), 3);
-        assert_eq!(migrate(&mut conn).expect("second run"), 3);
+        assert_eq!(migrate(&mut conn).expect("first run"), 4);
+        assert_eq!(migrate(&mut conn).expect("second run"), 4);
         conn.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 'later')",
             [],
@@ -138,7 +147,7 @@ mod tests {
             migrate(&mut conn),
             Err(SchemaError::TooNew {
                 found: 99,
-                known: 3
+                known: 4
             })
         ));
     }

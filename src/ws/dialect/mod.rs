@@ -5,8 +5,11 @@
 
 pub mod agent;
 pub mod call;
+pub mod chat_socket;
+pub mod chat_work;
 pub mod desk;
 pub mod envelope;
 pub mod interview;
 pub mod monitor;
 pub mod seam;
+pub mod token_bucket;
