@@ -5,11 +5,12 @@
 
 use std::sync::Arc;
 
-use actix::{Actor, Addr, ArbiterHandle};
+use actix::{Actor, Addr, ArbiterHandle, AsyncContext, Context};
 use actix_web::web;
 use switchboard_actors::admin::admin_config::AdminConfig;
 use switchboard_actors::admin::feed::MonitorFeed;
 use switchboard_actors::admin::hub_stats::{FigureSource, SocketFigures};
+use switchboard_actors::admin::user_directory::UserSource;
 use switchboard_actors::admin::webhook::Notifier;
 use switchboard_actors::agent::AgentStatistics;
 use switchboard_actors::bot::answer::Backend;
@@ -98,7 +99,14 @@ impl Actors {
         let per_endpoint = EndpointMetrics::default();
         let admin = Arc::new(config.admin.clone());
         let figures = socket_figures(connection_metrics.clone(), per_endpoint.clone());
-        let feed = MonitorFeed::new(admin.stats_interval, figures, Vec::new()).start();
+        // The feed and the chat hub know each other: the hub tells the feed who comes and
+        // goes, and the feed asks the hub about its users.
+        let feed_context = Context::<MonitorFeed>::new();
+        let presence = feed_context.address().recipient();
+        let limit = config.chat.max_connections_per_user;
+        let chat_hub = ChatHub::new(limit, store.clone(), Some(presence)).start();
+        let users = vec![UserSource::of(&chat_hub)];
+        let feed = feed_context.run(MonitorFeed::new(admin.stats_interval, figures, users));
         let series = Series {
             counters: HubCounters::new(connection_metrics.clone(), call_metrics.clone()),
             timings,
@@ -106,7 +114,7 @@ impl Actors {
         };
         let sessions = Sessions::new(directory, store.clone());
         let chat = ChatServices {
-            hub: ChatHub::new(config.chat.max_connections_per_user, store.clone(), None).start(),
+            hub: chat_hub,
             sessions: sessions.clone(),
             config: Arc::new(config.chat.clone()),
         };

@@ -5,11 +5,14 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_actors::chat::chat_events::{ChatEvent, Notification};
+use switchboard_actors::admin::notification::Notification;
+use switchboard_actors::chat::chat_events::ChatEvent;
 use switchboard_actors::takeover::model::{
     AgentInfo, EventKind, Interruption, SessionEvent, Speaker,
 };
 
+use crate::wire::interview_frames::iso_time;
+use crate::wire::monitor_frames::BroadcastFrame;
 use crate::wire::text;
 
 /// A frame a chat client sends (unknown fields are ignored).
@@ -18,6 +21,8 @@ use crate::wire::text;
 pub enum ChatInbound {
     /// `{"type": "ping"}`: answered with `pong`.
     Ping,
+    /// `{"type": "pong"}`: the answer to the hub's `ping`.
+    Pong,
     /// `{"type": "join_session", "session_id", "since"?}`: follow a conversation; with
     /// `since`, every line after that sequence number is replayed first.
     JoinSession {
@@ -78,6 +83,7 @@ impl ChatInbound {
     /// Every accepted `type`.
     pub const TYPES: &'static [&'static str] = &[
         "ping",
+        "pong",
         "join_session",
         "leave_session",
         "switch_session",
@@ -213,10 +219,15 @@ pub enum ChatOutbound<'a> {
         /// Now.
         timestamp: DateTime<Utc>,
     },
-    /// A notification, in seed 003's shape.
+    /// A notification, in seed 003's shape (the same as the admin monitor's).
     Notification {
         /// The notification.
-        notification: NotificationBody<'a>,
+        notification: &'a Notification,
+    },
+    /// An admin pinged the user by name; the client may answer `pong`.
+    Ping {
+        /// Now.
+        timestamp: DateTime<Utc>,
     },
     /// A member of a shared conversation came or went.
     UserStatusUpdate {
@@ -238,41 +249,6 @@ pub enum ChatOutbound<'a> {
         /// Now.
         timestamp: DateTime<Utc>,
     },
-}
-
-/// Seed 003's notification body.
-#[derive(Debug, Serialize)]
-pub struct NotificationBody<'a> {
-    /// Its id.
-    pub id: &'a str,
-    /// Its title.
-    pub title: &'a str,
-    /// Its text.
-    pub message: &'a str,
-    /// `info`, `success`, `warning`, `error` or `urgent`.
-    #[serde(rename = "type")]
-    pub level: &'a str,
-    /// Where the client may lead the reader.
-    pub action_url: Option<&'a str>,
-    /// Whether the client may close it by itself.
-    pub auto_close: bool,
-    /// When it was made.
-    pub timestamp: DateTime<Utc>,
-}
-
-impl<'a> NotificationBody<'a> {
-    /// The body of `notification`.
-    pub fn of(notification: &'a Notification) -> Self {
-        NotificationBody {
-            id: &notification.id,
-            title: &notification.title,
-            message: &notification.message,
-            level: notification.level.as_str(),
-            action_url: notification.action_url.as_deref(),
-            auto_close: notification.auto_close,
-            timestamp: notification.timestamp,
-        }
-    }
 }
 
 /// The name of a speaker on the wire.
@@ -352,9 +328,15 @@ pub fn hub_event_text(event: &ChatEvent) -> Option<String> {
             status: status.as_str(),
             timestamp,
         },
-        ChatEvent::Notification(notification) => ChatOutbound::Notification {
-            notification: NotificationBody::of(notification),
-        },
+        ChatEvent::Notification(notification) => ChatOutbound::Notification { notification },
+        ChatEvent::Ping => ChatOutbound::Ping { timestamp },
+        ChatEvent::Broadcast { kind, data } => {
+            return Some(text::encode(&BroadcastFrame {
+                kind,
+                data,
+                timestamp: iso_time(timestamp),
+            }));
+        }
         ChatEvent::UserStatus {
             session_id,
             user_id,

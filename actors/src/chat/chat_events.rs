@@ -1,12 +1,15 @@
 //! What chat sockets hear from the ChatHub. Receives nothing: the hub builds these events and
 //! pushes them through each socket's handle; the chat dialect encodes them as frames.
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
+use serde_json::Value;
+
+use crate::admin::notification::Notification;
 use crate::kernel::ids::SessionName;
 
 /// An event the ChatHub pushes to a chat socket.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ChatEvent {
     /// Another member of a conversation is typing, or stopped.
     Typing {
@@ -36,7 +39,16 @@ pub enum ChatEvent {
         status: AiStatus,
     },
     /// A notification for the person behind the socket.
-    Notification(Notification),
+    Notification(Arc<Notification>),
+    /// A message an admin broadcast: its `type` and `data`.
+    Broadcast {
+        /// The message's `type`.
+        kind: String,
+        /// Its `data`.
+        data: Arc<Value>,
+    },
+    /// An admin pinged the user by name; the client may answer `pong`.
+    Ping,
     /// The first line of a conversation was stored: sockets that joined it before it existed
     /// follow it from now on (the client is not sent this).
     ConversationStarted {
@@ -96,65 +108,4 @@ impl AiStatus {
             AiStatus::Failed => "failed",
         }
     }
-}
-
-/// How urgent a notification is, as seed 003 names the levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotificationLevel {
-    /// For information.
-    Info,
-    /// Something worked.
-    Success,
-    /// Something needs attention.
-    Warning,
-    /// Something failed.
-    Error,
-    /// Act now.
-    Urgent,
-}
-
-impl NotificationLevel {
-    /// Every level, in the order of the seed.
-    pub const ALL: [NotificationLevel; 5] = [
-        NotificationLevel::Info,
-        NotificationLevel::Success,
-        NotificationLevel::Warning,
-        NotificationLevel::Error,
-        NotificationLevel::Urgent,
-    ];
-
-    /// Its name on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationLevel::Info => "info",
-            NotificationLevel::Success => "success",
-            NotificationLevel::Warning => "warning",
-            NotificationLevel::Error => "error",
-            NotificationLevel::Urgent => "urgent",
-        }
-    }
-
-    /// The level named `name`, if any.
-    pub fn parse(name: &str) -> Option<NotificationLevel> {
-        Self::ALL.into_iter().find(|level| level.as_str() == name)
-    }
-}
-
-/// A notification, in seed 003's shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    /// Its id (`notify_…`).
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// Its text.
-    pub message: String,
-    /// How urgent it is.
-    pub level: NotificationLevel,
-    /// Where the client may lead the reader, if anywhere.
-    pub action_url: Option<String>,
-    /// Whether the client may close it by itself.
-    pub auto_close: bool,
-    /// When it was made.
-    pub timestamp: DateTime<Utc>,
 }

@@ -11,12 +11,15 @@
 use actix::prelude::*;
 use chrono::Utc;
 
+use crate::admin::notification::Audience;
+use crate::admin::user_directory::{
+    ConnectionInfo, DeliverBroadcast, DeliverNotification, DisconnectUser, ListConnections,
+    PingUser, UserStatusChanged,
+};
 use crate::chat::chat_events::{ChatEvent, ReceiptStatus};
 use crate::chat::chat_requests::{
-    AnnounceAiStatus, Broadcast, ChatConnected, ChatDisconnected, ConnectionInfo, DisconnectUser,
-    JoinConversation, LeaveConversation, OnlineUser, OnlineUsers, ReadMarks, RelayReceipt,
-    RelayTyping, SendToConversation, SendToUser, UserConnectionLimit, UserConnections,
-    UserStatusChanged,
+    AnnounceAiStatus, ChatConnected, ChatDisconnected, JoinConversation, LeaveConversation,
+    ReadMarks, RelayReceipt, RelayTyping, SendToConversation, UserConnectionLimit,
 };
 use crate::chat::roster::{Member, Roster};
 use crate::kernel::close::CloseCode;
@@ -62,6 +65,7 @@ impl ChatHub {
             handle: msg.handle,
             connected_at: Utc::now(),
             conversations: Default::default(),
+            last_ping: None,
         };
         match self.roster.admit(member, self.per_user_limit) {
             Ok(first) => {
@@ -173,33 +177,9 @@ impl ChatHub {
             presence.do_send(UserStatusChanged {
                 user_id: user_id.to_owned(),
                 online,
-                connections: self.roster.of_user(user_id).count(),
                 at: Utc::now(),
             });
         }
-    }
-
-    fn connections_of(&self, user_id: &str) -> Vec<ConnectionInfo> {
-        self.roster
-            .of_user(user_id)
-            .map(|member| ConnectionInfo {
-                connection_id: member.handle.id(),
-                user_id: member.user_id.clone(),
-                role: member.role,
-                session_id: member.bound.clone(),
-                sessions: member.conversations.iter().cloned().collect(),
-                connected_at: member.connected_at,
-                is_alive: member.handle.is_connected(),
-            })
-            .collect()
-    }
-
-    fn disconnect_user(&self, msg: DisconnectUser) -> usize {
-        let members = self.roster.of_user(&msg.user_id);
-        let alive = members.filter(|member| member.handle.is_connected());
-        alive
-            .map(|member| member.handle.close(CloseCode::Normal, &msg.reason))
-            .count()
     }
 }
 
@@ -283,38 +263,6 @@ impl Handler<AnnounceAiStatus> for ChatHub {
     }
 }
 
-impl Handler<OnlineUsers> for ChatHub {
-    type Result = Vec<OnlineUser>;
-
-    fn handle(&mut self, _: OnlineUsers, _: &mut Context<Self>) -> Vec<OnlineUser> {
-        let online = self.roster.online().into_iter();
-        online
-            .map(|(user_id, connections)| OnlineUser {
-                user_id,
-                connections,
-            })
-            .collect()
-    }
-}
-
-impl Handler<UserConnections> for ChatHub {
-    type Result = Vec<ConnectionInfo>;
-
-    fn handle(&mut self, msg: UserConnections, _: &mut Context<Self>) -> Vec<ConnectionInfo> {
-        self.connections_of(&msg.user_id)
-    }
-}
-
-impl Handler<SendToUser> for ChatHub {
-    type Result = usize;
-
-    fn handle(&mut self, msg: SendToUser, _: &mut Context<Self>) -> usize {
-        let members = self.roster.of_user(&msg.user_id);
-        let event = || ChatEvent::Notification(msg.notification.clone());
-        members.filter(|member| member.handle.push(event())).count()
-    }
-}
-
 impl Handler<SendToConversation> for ChatHub {
     type Result = usize;
 
@@ -323,13 +271,49 @@ impl Handler<SendToConversation> for ChatHub {
     }
 }
 
-impl Handler<Broadcast> for ChatHub {
-    type Result = usize;
+impl ChatHub {
+    /// `member` in seed 003's `ConnectionInfo` shape.
+    fn connection_info(member: &Member) -> ConnectionInfo {
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("endpoint".into(), "chat".into());
+        metadata.insert("role".into(), member.role.into());
+        let sessions = member.conversations.iter();
+        let sessions: Vec<serde_json::Value> = sessions.map(|s| s.as_str().into()).collect();
+        metadata.insert("sessions".into(), sessions.into());
+        ConnectionInfo {
+            connection_id: member.handle.id().to_string(),
+            user_id: member.user_id.clone(),
+            session_id: member.bound.as_ref().map(|s| s.as_str().to_owned()),
+            connected_at: member.connected_at,
+            last_ping: member.last_ping,
+            last_pong: None,
+            is_alive: member.handle.is_connected(),
+            metadata,
+        }
+    }
 
-    fn handle(&mut self, msg: Broadcast, _: &mut Context<Self>) -> usize {
-        let event = || ChatEvent::Notification(msg.notification.clone());
-        let members = self.roster.all();
-        members.filter(|member| member.handle.push(event())).count()
+    /// The sockets an audience names.
+    fn audience(&self, audience: &Audience) -> Vec<&Member> {
+        match audience {
+            Audience::Everyone => self.roster.all().collect(),
+            Audience::User(user_id) => self.roster.of_user(user_id).collect(),
+            Audience::Conversation(name) => match SessionName::parse(name) {
+                Ok(name) => self.roster.in_conversation(&name).collect(),
+                Err(_) => Vec::new(),
+            },
+        }
+    }
+}
+
+impl Handler<ListConnections> for ChatHub {
+    type Result = Vec<ConnectionInfo>;
+
+    fn handle(&mut self, msg: ListConnections, _: &mut Context<Self>) -> Vec<ConnectionInfo> {
+        let members: Box<dyn Iterator<Item = &Member>> = match &msg.user_id {
+            Some(user_id) => Box::new(self.roster.of_user(user_id)),
+            None => Box::new(self.roster.all()),
+        };
+        members.map(ChatHub::connection_info).collect()
     }
 }
 
@@ -337,6 +321,44 @@ impl Handler<DisconnectUser> for ChatHub {
     type Result = usize;
 
     fn handle(&mut self, msg: DisconnectUser, _: &mut Context<Self>) -> usize {
-        self.disconnect_user(msg)
+        let members = self.roster.of_user(&msg.user_id);
+        let alive = members.filter(|member| member.handle.is_connected());
+        alive
+            .map(|member| member.handle.close(CloseCode::Normal, &msg.reason))
+            .count()
+    }
+}
+
+impl Handler<PingUser> for ChatHub {
+    type Result = usize;
+
+    fn handle(&mut self, msg: PingUser, _: &mut Context<Self>) -> usize {
+        self.roster.pinged(&msg.user_id, Utc::now())
+    }
+}
+
+impl Handler<DeliverNotification> for ChatHub {
+    type Result = usize;
+
+    fn handle(&mut self, msg: DeliverNotification, _: &mut Context<Self>) -> usize {
+        let event = || ChatEvent::Notification(msg.notification.clone());
+        let members = self.audience(&msg.audience);
+        members
+            .into_iter()
+            .filter(|member| member.handle.push(event()))
+            .count()
+    }
+}
+
+impl Handler<DeliverBroadcast> for ChatHub {
+    type Result = usize;
+
+    fn handle(&mut self, msg: DeliverBroadcast, _: &mut Context<Self>) -> usize {
+        let event = || ChatEvent::Broadcast {
+            kind: msg.kind.clone(),
+            data: msg.data.clone(),
+        };
+        let members = self.roster.all();
+        members.filter(|member| member.handle.push(event())).count()
     }
 }

@@ -1,13 +1,12 @@
 //! The messages the ChatHub receives and the answers it sends: what a chat socket tells it
-//! (opened, closed, joined, left, typing, receipts, the bot's progress), what the management
-//! side may ask (who is online, a user's connections, a notification to a user, a
-//! conversation or everyone, a user's disconnect), and [`UserStatusChanged`], the presence
-//! change it sends to whoever the wiring named.
+//! (opened, closed, joined, left, typing, receipts, the bot's progress) and an event for a
+//! whole conversation. What the admin side asks of it (connections, disconnect, ping,
+//! notifications, broadcasts) is the contract of
+//! [`user_directory`](crate::admin::user_directory).
 
 use actix::prelude::*;
-use chrono::{DateTime, Utc};
 
-use crate::chat::chat_events::{AiStatus, ChatEvent, Notification, ReceiptStatus};
+use crate::chat::chat_events::{AiStatus, ChatEvent, ReceiptStatus};
 use crate::kernel::handle::ConnHandle;
 use crate::kernel::ids::{ConnId, SessionName};
 use crate::store::StoreError;
@@ -106,57 +105,6 @@ pub struct AnnounceAiStatus {
     pub status: AiStatus,
 }
 
-/// The users with at least one chat socket open.
-#[derive(Message)]
-#[rtype(result = "Vec<OnlineUser>")]
-pub struct OnlineUsers;
-
-/// A user who is online.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OnlineUser {
-    /// Who.
-    pub user_id: String,
-    /// How many chat sockets the user has open.
-    pub connections: usize,
-}
-
-/// The chat sockets of one user.
-#[derive(Message)]
-#[rtype(result = "Vec<ConnectionInfo>")]
-pub struct UserConnections {
-    /// Whose.
-    pub user_id: String,
-}
-
-/// One chat socket, in the spirit of seed 003's `ConnectionInfo`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectionInfo {
-    /// The socket's id.
-    pub connection_id: ConnId,
-    /// Its user.
-    pub user_id: String,
-    /// The user's role.
-    pub role: &'static str,
-    /// The conversation it is bound to, for a bound socket.
-    pub session_id: Option<SessionName>,
-    /// The conversations it has joined.
-    pub sessions: Vec<SessionName>,
-    /// When it opened.
-    pub connected_at: DateTime<Utc>,
-    /// Whether it still runs.
-    pub is_alive: bool,
-}
-
-/// A notification for every chat socket of one user; answers how many sockets it reached.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct SendToUser {
-    /// Whose sockets.
-    pub user_id: String,
-    /// What to tell.
-    pub notification: Notification,
-}
-
 /// An event for every chat socket in one conversation; answers how many it reached.
 #[derive(Message)]
 #[rtype(result = "usize")]
@@ -165,36 +113,4 @@ pub struct SendToConversation {
     pub session_id: SessionName,
     /// What to tell (a notification, usually).
     pub event: ChatEvent,
-}
-
-/// A notification for every chat socket; answers how many it reached.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct Broadcast {
-    /// What to tell.
-    pub notification: Notification,
-}
-
-/// Close every chat socket of a user; answers how many were closed.
-#[derive(Message)]
-#[rtype(result = "usize")]
-pub struct DisconnectUser {
-    /// Whose sockets.
-    pub user_id: String,
-    /// The close frame's reason.
-    pub reason: String,
-}
-
-/// A user came online (its first chat socket opened) or went offline (its last closed).
-#[derive(Message, Debug, Clone, PartialEq, Eq)]
-#[rtype(result = "()")]
-pub struct UserStatusChanged {
-    /// Who.
-    pub user_id: String,
-    /// Online now, or offline.
-    pub online: bool,
-    /// How many chat sockets the user has open now.
-    pub connections: usize,
-    /// When.
-    pub at: DateTime<Utc>,
 }

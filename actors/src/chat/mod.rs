@@ -2,8 +2,9 @@
 //! and close, the conversations they join and leave, typing, receipts and the bot's progress
 //! (from the chat dialect), and notifications, lookups and disconnects (from the management
 //! side); sends [`ChatEvent`]s to the chat sockets of a user, of a conversation or of
-//! everyone, read marks to the store, and presence changes to a
-//! `Recipient<`[`UserStatusChanged`]`>` handed in by the wiring. A chat conversation is a
+//! everyone, read marks to the store, and presence changes to the admin feed, whose
+//! [`user_directory`](crate::admin::user_directory) contract it answers (connections,
+//! disconnect, ping, notifications, broadcasts). A chat conversation is a
 //! seed-001 session: its lines reach the sockets through the session's own subscription, not
 //! through this room, which knows nothing of the takeover room.
 //!
@@ -19,4 +20,3 @@ pub mod roster;
 
 pub use chat_events::ChatEvent;
 pub use chat_hub::ChatHub;
-pub use chat_requests::UserStatusChanged;

@@ -25,6 +25,8 @@ pub struct Member {
     pub connected_at: DateTime<Utc>,
     /// The conversations it joined.
     pub conversations: BTreeSet<SessionName>,
+    /// When an admin last pinged its user by name.
+    pub last_ping: Option<DateTime<Utc>>,
 }
 
 /// What changed for a user when a socket left a conversation or closed.
@@ -163,14 +165,18 @@ impl Roster {
         self.members.get(&id)
     }
 
-    /// Every online user with how many sockets it has, by user id.
-    pub fn online(&self) -> Vec<(String, usize)> {
-        let mut users: Vec<(String, usize)> = self
-            .users
-            .iter()
-            .map(|(user, conns)| (user.clone(), conns.len()))
-            .collect();
-        users.sort();
-        users
+    /// Pings every socket of `user` (an admin asked, at `at`); answers how many were pinged.
+    pub fn pinged(&mut self, user: &str, at: DateTime<Utc>) -> usize {
+        let conns = self.users.get(user).into_iter().flatten();
+        let mut pinged = 0;
+        for id in conns {
+            if let Some(member) = self.members.get_mut(id)
+                && member.handle.push(ChatEvent::Ping)
+            {
+                member.last_ping = Some(at);
+                pinged += 1;
+            }
+        }
+        pinged
     }
 }

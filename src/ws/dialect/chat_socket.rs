@@ -354,6 +354,7 @@ impl ChatDialect {
             ChatInbound::Ping => socket.send(text::encode(&ChatOutbound::Pong {
                 timestamp: Utc::now(),
             })),
+            ChatInbound::Pong => {}
             ChatInbound::JoinSession { session_id, since } => {
                 let name = self.conversation(&session_id)?;
                 self.join(name, since, socket);
