@@ -12,8 +12,6 @@ use crate::config::auth::AuthMode;
 /// Who may use a route, in each mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, without a token, in both modes (the health probe, static pages).
-    Public,
     /// Open mode: anyone; strict mode: any valid token (handlers check conversations).
     Member,
     /// Open mode: anyone; strict mode: an agent or admin token (agent actions, every
@@ -71,7 +69,6 @@ impl RouteRule {
 /// Whether a caller with `identity` may use a route of `access` in `mode`.
 pub fn admit(access: Access, mode: AuthMode, identity: Option<&Identity>) -> Result<(), ApiError> {
     let needed = match (access, mode) {
-        (Access::Public, _) => return Ok(()),
         (Access::Admin, _) | (Access::AdminWhenStrict, AuthMode::Strict) => Some(UserRole::Admin),
         (Access::Agent, AuthMode::Strict) => Some(UserRole::Agent),
         (Access::Member, AuthMode::Strict) => Some(UserRole::Customer),

@@ -60,7 +60,7 @@ type Handler = fn() -> Route;
 fn endpoints() -> Vec<(RouteRule, Handler)> {
     let mut table = vec![
         (
-            RouteRule::rest("GET", "/static/test_websocket.html", Access::Public),
+            RouteRule::rest("GET", "/static/test_websocket.html", Access::Member),
             (|| web::route().to(static_pages::agent_test_page)) as Handler,
         ),
         (
@@ -68,7 +68,7 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
             || web::route().to(agent_statistics::statistics),
         ),
         (
-            RouteRule::rest("GET", "/api/health", Access::Public),
+            RouteRule::rest("GET", "/api/health", Access::Member),
             || web::route().to(health::health),
         ),
         (
