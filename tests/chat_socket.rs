@@ -2,13 +2,17 @@
 //! history, a customer's line is answered by the bot with its progress, two members see each
 //! other's lines and typing while a third in another conversation sees nothing, read marks are
 //! stored and relayed, `since` recovers what a closed socket missed, the per-user limit closes
-//! the next socket with 4029, and the rate limit answers with an error frame.
+//! the next socket with 4029, the rate limit answers with an error frame, and a member that
+//! stops reading is cut with 4008 while the others keep receiving.
 
 mod support;
 
+use std::time::Duration;
+
 use serde_json::{Value, json};
+use support::raw_ws::{RawSocket, TEXT, frame};
 use support::ws::WsClient;
-use support::{HubClient, TestHub, start_hub, test_config, test_config_with};
+use support::{HubClient, TestHub, eventually, start_hub, test_config, test_config_with};
 
 /// A chat socket for `user`, past its `connection_established`.
 async fn chat(hub: &TestHub, user: &str) -> WsClient {
@@ -199,4 +203,59 @@ async fn too_many_messages_get_a_rate_limited_error_frame() {
     ann.send_json(json!({"type": "ping"})).await;
     ann.expect_error("rate_limited").await;
     hub.stop().await;
+}
+
+#[actix_rt::test]
+async fn a_member_that_stops_reading_is_cut_with_4008_while_the_others_keep_receiving() {
+    let hub = start_hub(test_config_with(|config| {
+        config.sockets.write_timeout = Duration::from_millis(200);
+        config.sockets.connection_timeout = Duration::from_secs(60);
+        config.sockets.send_buffer = 4096;
+        config.chat.message_rate = 10_000.0;
+        config.chat.message_burst = 10_000;
+    }));
+    let mut reader = chat(&hub, "reader").await;
+    join(&mut reader, "crowd", None).await;
+    let mut deaf = RawSocket::connect(hub.addr, "/ws/chat?user_id=deaf", Some(2048)).await;
+    let join_frame = json!({"type": "join_session", "session_id": "crowd"});
+    deaf.send(&frame(true, TEXT, join_frame.to_string().as_bytes()))
+        .await;
+
+    let line = "汉".repeat(2_000);
+    let mut sent = 0;
+    eventually("the hub to cut the member that does not read", async || {
+        for _ in 0..8 {
+            let frame = json!({"type": "new_message", "session_id": "crowd", "content": line});
+            reader.send_json(frame).await;
+            sent += 1;
+        }
+        let (_, health) = hub.get("/api/health").await;
+        (health["slow_consumers"] == 1).then_some(())
+    })
+    .await;
+    drop(deaf);
+    let cut = eventually("the cut to be counted as a 4008 close", async || {
+        let metrics = hub.http.get(format!("http://{}/metrics", hub.addr)).send();
+        let body = metrics.await.ok()?.body().await.ok()?;
+        let text = String::from_utf8_lossy(&body).into_owned();
+        text.lines()
+            .find(|line| {
+                line.starts_with("switchboard_ws_disconnects_total{")
+                    && line.contains("endpoint=\"chat\"")
+                    && line.contains("code=\"4008\"")
+            })
+            .map(str::to_owned)
+    })
+    .await;
+    assert!(cut.ends_with(" 1"), "{cut}");
+
+    let mut heard = 0;
+    while heard < sent {
+        let message = message_from(&mut reader, "user").await;
+        assert_eq!(
+            message["message"]["content"].as_str().map(str::len),
+            Some(line.len())
+        );
+        heard += 1;
+    }
 }
