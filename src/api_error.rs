@@ -146,6 +146,7 @@ impl From<SessionError> for ApiError {
                 ApiError::TooManySubscribers(error.to_string())
             }
             SessionError::DeskClosed | SessionError::Stopped => ApiError::Unavailable,
+            error @ SessionError::NotYours(_) => ApiError::Forbidden(error.to_string()),
         }
     }
 }

@@ -128,6 +128,15 @@ impl Caller {
         }
     }
 
+    /// In strict mode, whether a line of this caller may go only into a conversation it owns
+    /// (or starts): a customer whose token does not grant `name`.
+    pub fn must_own(&self, name: &str) -> bool {
+        self.strict_identity().is_some_and(|identity| {
+            identity.role == UserRole::Customer
+                && !identity.sessions.iter().any(|session| session == name)
+        })
+    }
+
     /// The identity, in strict mode; `None` in open mode (which checks no conversation).
     fn strict_identity(&self) -> Option<&Identity> {
         match self.mode {

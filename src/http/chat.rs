@@ -56,6 +56,7 @@ async fn turn(
                 text,
                 stream,
                 owner,
+                owner_only: caller.must_own(name.as_str()),
             },
         )
         .await??;

@@ -379,6 +379,7 @@ mod tests {
                 text: format!("hello {index}"),
                 stream: false,
                 owner: None,
+                owner_only: false,
             };
             let answer = sessions.ask(&name, turn).await;
             let outcome = answer.expect("answered").expect("the turn is taken");
@@ -415,5 +416,30 @@ mod tests {
             answer.expect("answered"),
             Err(SessionError::NotFound(missing))
         );
+    }
+
+    #[actix_rt::test]
+    async fn two_customers_starting_one_name_at_once_cannot_both_get_in() {
+        let (_, sessions) = sessions();
+        let name = SessionName::parse("contested").expect("valid");
+        let turn = |owner: &str| UserTurn {
+            text: "hello".into(),
+            stream: false,
+            owner: Some(owner.into()),
+            owner_only: true,
+        };
+        let (ann, bob) = futures_util::future::join(
+            sessions.ask(&name, turn("ann")),
+            sessions.ask(&name, turn("bob")),
+        )
+        .await;
+        let (ann, bob) = (ann.expect("answered"), bob.expect("answered"));
+        assert!(ann.is_ok(), "the first line starts the session for ann");
+        assert!(
+            matches!(bob, Err(SessionError::NotYours(_))),
+            "bob's line is refused: {bob:?}"
+        );
+        let again = sessions.ask(&name, turn("ann")).await.expect("answered");
+        assert!(again.is_ok(), "ann goes on");
     }
 }

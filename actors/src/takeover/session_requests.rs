@@ -40,6 +40,9 @@ pub enum SessionError {
         "{0} lines already wait for the bot's answers in this session; send the next one when an answer has come"
     )]
     TooManyLines(usize),
+    /// The session belongs to another customer.
+    #[error("the conversation {0} is not this customer's")]
+    NotYours(SessionName),
     /// The session stopped (the hub is shutting down) before it took the request.
     #[error("the session stopped before it took the request")]
     Stopped,
@@ -68,6 +71,10 @@ pub struct UserTurn {
     pub stream: bool,
     /// The customer who sends the line; a session this line starts records it as its owner.
     pub owner: Option<String>,
+    /// The line is taken only in a session `owner` started, or starts now (a customer whose
+    /// token grants no other conversation, in strict mode). Checked by the session itself, so
+    /// two customers starting the same name at once cannot both get in.
+    pub owner_only: bool,
 }
 
 /// What the user's line did; the bot's answer, when it answers, follows on `answer`.

@@ -119,6 +119,7 @@ impl Hub {
             text: text.into(),
             stream: false,
             owner: None,
+            owner_only: false,
         };
         let answer = self.sessions.ask(name, turn).await;
         let outcome = answer

@@ -116,6 +116,7 @@ pub async fn send_line(
         text: content,
         stream: false,
         owner: caller.owner_of_new(),
+        owner_only: caller.must_own(name.as_str()),
     };
     let outcome = sessions.ask(&name, turn).await??;
     if let Some(answer) = outcome.answer {

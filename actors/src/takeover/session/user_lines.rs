@@ -48,6 +48,13 @@ impl Session {
     /// The user's line, committed; then the bot's answer begins, when the bot answers.
     fn user_line(&mut self, msg: UserTurn) -> Pending<TurnOutcome> {
         let now = Utc::now();
+        let someone_elses = self
+            .state
+            .as_ref()
+            .is_some_and(|state| msg.owner_only && state.header.owner != msg.owner);
+        if someone_elses {
+            return Box::pin(fut::err(SessionError::NotYours(self.name.clone())));
+        }
         let fresh;
         let (state, creates) = match &self.state {
             Some(state) => (state.as_ref(), false),
