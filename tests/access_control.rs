@@ -29,7 +29,9 @@ fn identities() -> [Option<String>; 5] {
 /// refused (401 without a token, 403 with one).
 fn strict_expectations(method: &str, path: &str) -> &'static str {
     match (method, path) {
-        ("GET", "/static/test_websocket.html" | "/api/health") => "dpppp",
+        ("GET", "/static/test_websocket.html" | "/widget" | "/widget.js" | "/api/health") => {
+            "dpppp"
+        }
         ("GET", "/metrics") => "ddddp",
         ("POST", "/api/chat" | "/api/chat/stream" | "/api/chat/cancel") => "dpddp",
         ("POST", "/api/manual/messages") => "dpddp",

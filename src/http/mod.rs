@@ -63,6 +63,12 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
             RouteRule::rest("GET", "/static/test_websocket.html", Access::Member),
             (|| web::route().to(static_pages::agent_test_page)) as Handler,
         ),
+        (RouteRule::rest("GET", "/widget", Access::Member), || {
+            web::route().to(static_pages::widget_page)
+        }),
+        (RouteRule::rest("GET", "/widget.js", Access::Member), || {
+            web::route().to(static_pages::widget_script)
+        }),
         (
             RouteRule::rest("GET", "/ws/statistics", Access::Member),
             || web::route().to(agent_statistics::statistics),

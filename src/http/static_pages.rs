@@ -1,6 +1,7 @@
 //! Pages the hub serves from its own binary, so that `cargo run --release` needs no build step
-//! and no network: seed 004's agent socket test page. Receives `GET` on their paths; sends the
-//! page as it was embedded at build time.
+//! and no network: seed 004's agent socket test page, the customer chat widget and the script
+//! that embeds it in any page. Receives `GET` on their paths; sends the file as it was embedded
+//! at build time.
 
 use actix_web::HttpResponse;
 
@@ -8,10 +9,31 @@ use actix_web::HttpResponse;
 /// answer and the statistics.
 const AGENT_TEST_PAGE: &str = include_str!("../../static/test_websocket.html");
 
+/// The customer chat: streamed answers, the handover, typing, receipts, resuming.
+const WIDGET_PAGE: &str = include_str!("../../static/widget.html");
+
+/// The script that puts the chat bubble on any page.
+const WIDGET_SCRIPT: &str = include_str!("../../static/widget.js");
+
 /// `GET /static/test_websocket.html`.
 pub async fn agent_test_page() -> HttpResponse {
+    embedded("text/html; charset=utf-8", AGENT_TEST_PAGE)
+}
+
+/// `GET /widget`.
+pub async fn widget_page() -> HttpResponse {
+    embedded("text/html; charset=utf-8", WIDGET_PAGE)
+}
+
+/// `GET /widget.js`.
+pub async fn widget_script() -> HttpResponse {
+    embedded("text/javascript; charset=utf-8", WIDGET_SCRIPT)
+}
+
+/// One embedded file, revalidated on every load.
+fn embedded(content_type: &str, body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
+        .content_type(content_type)
         .insert_header(("Cache-Control", "no-cache"))
-        .body(AGENT_TEST_PAGE)
+        .body(body)
 }

@@ -1,0 +1,141 @@
+//! The customer widget in headless Chromium driven over WebDriver: `/widget` sends a line and
+//! shows the bot's streamed answer, asks for a human, and after a reload shows the same
+//! conversation with no line twice; a plain page with the one `<script src=".../widget.js"
+//! data-hub>` tag gets a bubble that opens a chat that answers. A failing step saves a screenshot
+//! under `target/`. Without ChromeDriver the test says so and passes.
+
+mod support;
+
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+
+use base64::Engine;
+use futures_util::FutureExt;
+use serde_json::{Value, json};
+
+use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::{HubClient, start_hub, test_config};
+
+/// What the widget says once a human has been asked for.
+const HUMAN_ASKED: &str = "A human has been asked for";
+
+#[actix_rt::test]
+async fn the_widget_chats_asks_for_a_human_and_resumes_after_a_reload() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+        return;
+    }
+    let hub = start_hub(test_config());
+    let answer = bot_answer(&hub, "hello").await;
+    let driver = Driver::start().await;
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let profile = target.join(format!("chromium-widget-{}", hub.addr.port()));
+    let browser = Browser::open(&driver, &profile).await;
+    let steps = AssertUnwindSafe(widget_steps(&browser, &hub, &answer)).catch_unwind();
+    if let Err(failure) = steps.await {
+        let shot = target.join(format!("widget-failure-{}.png", hub.addr.port()));
+        save_screenshot(&browser, &shot).await;
+        println!("screenshot of the failure: {}", shot.display());
+        std::panic::resume_unwind(failure);
+    }
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// The widget's whole walk: chat, a human, a reload, the embedded bubble.
+async fn widget_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
+    let page = format!("http://{}/widget", hub.addr);
+    browser.command("POST", "/url", json!({"url": page})).await;
+    browser
+        .wait_for_text("#status", |status| status == "connected")
+        .await;
+    type_line(browser, "hello").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("#log", |log| log.contains(answer) && log.contains("hello"))
+        .await;
+    browser.click("#human").await;
+    browser
+        .wait_for_text("#log", |log| log.contains(HUMAN_ASKED))
+        .await;
+    let before = lines(browser).await;
+    browser.command("POST", "/refresh", json!({})).await;
+    browser
+        .wait_for_text("#status", |status| status == "connected")
+        .await;
+    let after = lines(browser).await;
+    assert_eq!(after, before, "the reload shows the same conversation");
+    for line in ["hello", answer, HUMAN_ASKED] {
+        let seen = after.iter().filter(|text| text.starts_with(line)).count();
+        assert_eq!(seen, 1, "{line:?} once in {after:?}");
+    }
+    embedded_bubble(browser, hub, answer).await;
+}
+
+/// A plain page from a file with the one script tag: its bubble opens the chat (a conversation
+/// of its own, as the browser keeps a framed page's storage per top-level site), which answers.
+async fn embedded_bubble(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
+    let host = format!("http://{}", hub.addr);
+    let page = format!(
+        "<!doctype html><title>A shop</title><h1>A shop</h1>\
+         <script src=\"{host}/widget.js\" data-hub=\"{host}\"></script>"
+    );
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("widget-shop-{}.html", hub.addr.port()));
+    std::fs::write(&file, page).expect("write the shop page");
+    let url = format!("file://{}", file.display());
+    browser.command("POST", "/url", json!({"url": url})).await;
+    browser.click("#switchboard-bubble").await;
+    browser.element("#switchboard-chat").await;
+    browser.command("POST", "/frame", json!({"id": 0})).await;
+    browser
+        .wait_for_text("#status", |status| status == "connected")
+        .await;
+    type_line(browser, "hello").await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("#log", |log| log.contains(answer))
+        .await;
+    let _ = std::fs::remove_file(file);
+}
+
+/// Types `text` into the widget's message box.
+async fn type_line(browser: &Browser<'_>, text: &str) {
+    let field = browser.element("#line").await;
+    browser
+        .command(
+            "POST",
+            &format!("/element/{field}/value"),
+            json!({"text": text}),
+        )
+        .await;
+}
+
+/// The text of every line of the conversation, marks left out.
+async fn lines(browser: &Browser<'_>) -> Vec<String> {
+    let script = "return [...document.querySelectorAll('#log li')]\
+                  .map(li => li.firstChild ? li.firstChild.nodeValue : '')";
+    let found = browser.execute(script, json!([])).await;
+    let texts = found.as_array().cloned().unwrap_or_default();
+    texts
+        .iter()
+        .map(|text| text.as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The bot's answer to `line`, asked over REST in a conversation of its own.
+async fn bot_answer(hub: &HubClient, line: &str) -> String {
+    let body = json!({"session_name": "widget-reference", "message": line});
+    let (status, answer) = hub.post("/api/chat", body).await;
+    assert_eq!(status, 200, "{answer}");
+    answer["message"].as_str().expect("an answer").to_owned()
+}
+
+/// Writes the browser's screenshot to `path`.
+async fn save_screenshot(browser: &Browser<'_>, path: &Path) {
+    let shot: Value = browser.command("GET", "/screenshot", json!({})).await;
+    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
+    if let Ok(png) = png {
+        let _ = std::fs::write(path, png);
+    }
+}
