@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use switchboard_actors::takeover::escalation::Status;
 use switchboard_actors::takeover::session_requests::SessionError;
+use utoipa::ToSchema;
 
 /// Everything an HTTP handler can refuse with.
 #[derive(Debug, thiserror::Error)]
@@ -83,14 +84,15 @@ pub enum ApiError {
 }
 
 /// The JSON error body.
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorBody<'a> {
     /// Machine-readable code.
     error: &'a str,
     /// Human-readable explanation.
     detail: String,
     /// The session's current status, on a 409.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "pending_manual")]
     status: Option<Status>,
 }
 

@@ -33,6 +33,7 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
             "dpppp"
         }
         ("GET", "/metrics") => "ddddp",
+        ("GET", "/openapi.json" | "/docs" | "/docs/" | "/docs/{file}") => "dpppp",
         ("POST", "/api/chat" | "/api/chat/stream" | "/api/chat/cancel") => "dpddp",
         ("POST", "/api/manual/messages") => "dpddp",
         ("POST", "/api/manual/escalate") => "dpdpp",
@@ -67,6 +68,7 @@ fn concrete(pattern: &str, session: &str) -> String {
         .replace("{call_id}", "call_000000000000")
         .replace("{session_id}", "interview-1")
         .replace("{user_id}", "user-1")
+        .replace("{file}", "swagger-initializer.js")
 }
 
 /// The body a route is sent: one that names customer A's session where the route takes one.

@@ -53,3 +53,26 @@ async fn expected_greeting(hub: &HubClient) -> String {
     let answer = ws.expect("agent_response").await["content"].clone();
     answer.as_str().expect("an answer").to_owned()
 }
+
+#[actix_rt::test]
+async fn the_docs_page_renders_and_lists_the_endpoints_in_chromium() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+        return;
+    }
+    let hub = start_hub(test_config());
+    let driver = Driver::start().await;
+    let profile =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromium-docs-{}", hub.addr.port()));
+    let browser = Browser::open(&driver, &profile).await;
+    let page = format!("http://{}/docs", hub.addr);
+    browser.command("POST", "/url", json!({"url": page})).await;
+    let listed = browser
+        .wait_for_text("#swagger-ui", |text| {
+            text.contains("/api/calls/start") && text.contains("/api/sessions/{session_name}")
+        })
+        .await;
+    assert!(listed.contains("/openapi.json"), "{listed}");
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(profile);
+}

@@ -13,6 +13,7 @@ mod interview_sessions;
 mod management;
 mod manual;
 mod metrics;
+mod openapi;
 pub mod ownership;
 mod sessions;
 mod static_pages;
@@ -82,11 +83,38 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
             || web::route().to(metrics::metrics),
         ),
     ];
+    table.extend(description_routes());
     table.extend(calls_routes());
     table.extend(conversation_routes());
     table.extend(interview_routes());
     table.extend(management_routes());
     table
+}
+
+/// The API's description and its page.
+fn description_routes() -> Vec<(RouteRule, Handler)> {
+    vec![
+        (
+            RouteRule::rest("GET", openapi::DOCUMENT_PATH, Access::Member),
+            || web::route().to(description),
+        ),
+        (RouteRule::rest("GET", "/docs", Access::Member), || {
+            web::route().to(openapi::page_redirect)
+        }),
+        (
+            RouteRule::rest("GET", openapi::PAGE_PATH, Access::Member),
+            || web::route().to(openapi::page),
+        ),
+        (
+            RouteRule::rest("GET", "/docs/{file}", Access::Member),
+            || web::route().to(openapi::page_file),
+        ),
+    ]
+}
+
+/// `GET /openapi.json`: the description of the routes of [`route_table`].
+async fn description() -> HttpResponse {
+    HttpResponse::Ok().json(openapi::document(&route_table()))
 }
 
 /// Seed 000's call endpoints.

@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_actors::interview::transcript::Exchange;
+use utoipa::ToSchema;
 
 /// The version `connected` reports in `server_info`.
 pub const SERVER_VERSION: &str = "2.0.0";
@@ -342,7 +343,7 @@ pub struct HistoryEntry<'a> {
 
 /// The body of `POST /api/v1/websocket/sessions/{session_id}/message` and
 /// `POST /api/v1/websocket/broadcast`: `message` or `data` (an object), or both.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct PushBody {
     /// The pushed frame's `type`; `message` when absent.
     #[serde(rename = "type", default)]
@@ -352,6 +353,7 @@ pub struct PushBody {
     pub message: Option<String>,
     /// The frame's `data` (an object).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub data: Option<Value>,
 }
 

@@ -8,13 +8,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_actors::kernel::ids::{CallId, PairId};
 use switchboard_actors::kernel::role::Role;
+use utoipa::ToSchema;
 
 use crate::wire::text;
 
 /// `POST /api/calls/start`: `{"user_type", "user_name"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct StartCallRequest {
     /// `customer` or `agent`.
+    #[schema(value_type = String, example = "customer")]
     pub user_type: Role,
     /// Display name shown to the partner, 1 to 100 characters.
     pub user_name: String,

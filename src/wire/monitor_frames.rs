@@ -11,6 +11,7 @@ use serde_json::Value;
 use switchboard_actors::admin::hub_stats::HubStats;
 use switchboard_actors::admin::notification::{Audience, Notification};
 use switchboard_actors::admin::user_directory::ConnectionInfo;
+use utoipa::ToSchema;
 
 use crate::wire::interview_frames::StatsBody;
 
@@ -101,7 +102,7 @@ pub struct BroadcastFrame<'a> {
 }
 
 /// The body of `POST /api/v1/websocket/notify`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct NotifyBody {
     /// The title (1 to 200 characters).
     #[serde(default)]
@@ -130,7 +131,7 @@ pub struct NotifyBody {
 }
 
 /// The body of `POST /api/v1/websocket/users/disconnect`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct DisconnectBody {
     /// The user whose connections close.
     #[serde(default)]

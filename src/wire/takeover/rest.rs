@@ -9,11 +9,12 @@ use serde_json::Value;
 use switchboard_actors::kernel::ids::SessionName;
 use switchboard_actors::takeover::escalation::{Author, Status};
 use switchboard_actors::takeover::model::Interruption;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::wire::takeover::conversation::SummaryBody;
 
 /// `POST /api/chat` and `POST /api/chat/stream`: `{"message", "session_name"?}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ChatRequest {
     /// What the user wrote (`content` is accepted too).
     #[serde(alias = "content")]
@@ -60,7 +61,7 @@ pub struct BotError<'a> {
 }
 
 /// `POST /api/chat/cancel`: `{"session_name"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct CancelRequest {
     /// The conversation whose bot answer to cut short.
     pub session_name: String,
@@ -125,7 +126,7 @@ pub enum ChatStreamFrame<'a> {
 }
 
 /// `POST /api/manual/escalate`: `{"session_name", "reason", "details"?}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct EscalateRequest {
     /// The session to hand to a human.
     pub session_name: String,
@@ -133,11 +134,12 @@ pub struct EscalateRequest {
     pub reason: String,
     /// Free text or any JSON about the request; kept with the escalation.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub details: Option<Value>,
 }
 
 /// `agent_info` as the seed sends it: `{"agent_id", "agent_name"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct AgentInfoBody {
     /// The agent's id.
     pub agent_id: String,
@@ -146,11 +148,12 @@ pub struct AgentInfoBody {
 }
 
 /// `POST /api/manual/messages`: `{"session_name", "role", "content", "agent_info"?}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ManualMessageRequest {
     /// The session.
     pub session_name: String,
     /// `agent` or `user`.
+    #[schema(value_type = String, example = "user")]
     pub role: Author,
     /// The text.
     pub content: String,
@@ -161,7 +164,7 @@ pub struct ManualMessageRequest {
 
 /// `POST /api/sessions/{session_name}/claim`: `{"agent_id", "agent_name"}` or
 /// `{"agent_info": {...}}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 pub struct ClaimRequest {
     /// The agent, as in `POST /api/manual/messages`.
     pub agent_info: Option<AgentInfoBody>,
@@ -173,7 +176,8 @@ pub struct ClaimRequest {
 
 /// The query of `GET /api/sessions/{session_name}`: `?limit=&before_seq=`, read as text so
 /// that a bad value is refused naming its rule.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// At most this many messages (1 to 500, default 100).
     pub limit: Option<String>,
@@ -182,7 +186,8 @@ pub struct PageQuery {
 }
 
 /// The query of `GET /api/sessions`: `?status=&limit=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// `bot_active`, `pending_manual` or `manual_live`; all when absent.
     pub status: Option<String>,
@@ -215,7 +220,8 @@ pub struct AuditBody<'a> {
 }
 
 /// The query of `GET /api/sessions/{session_name}/events`: `?last_event_id=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventsQuery {
     /// Replay after this sequence number (for clients that cannot set `Last-Event-ID`).
     pub last_event_id: Option<String>,
