@@ -70,6 +70,9 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
         (RouteRule::rest("GET", "/widget.js", Access::Member), || {
             web::route().to(static_pages::widget_script)
         }),
+        (RouteRule::rest("GET", "/admin", Access::Member), || {
+            web::route().to(static_pages::admin_page)
+        }),
         (
             RouteRule::rest("GET", "/ws/statistics", Access::Member),
             || web::route().to(agent_statistics::statistics),

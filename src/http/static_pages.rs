@@ -1,6 +1,6 @@
 //! Pages the hub serves from its own binary, so that `cargo run --release` needs no build step
-//! and no network: seed 004's agent socket test page, the customer chat widget and the script
-//! that embeds it in any page. Receives `GET` on their paths; sends the file as it was embedded
+//! and no network: seed 004's agent socket test page, the customer chat widget, the script
+//! that embeds it in any page, and the admin console. Receives `GET` on their paths; sends the file as it was embedded
 //! at build time.
 
 use actix_web::HttpResponse;
@@ -15,6 +15,10 @@ const WIDGET_PAGE: &str = include_str!("../../static/widget.html");
 /// The script that puts the chat bubble on any page.
 const WIDGET_SCRIPT: &str = include_str!("../../static/widget.js");
 
+/// The admin console: live figures from the monitor socket, the management API and the
+/// metrics, with disconnect, broadcast, notify and a conversation's audit log.
+const ADMIN_PAGE: &str = include_str!("../../static/admin.html");
+
 /// `GET /static/test_websocket.html`.
 pub async fn agent_test_page() -> HttpResponse {
     embedded("text/html; charset=utf-8", AGENT_TEST_PAGE)
@@ -28,6 +32,11 @@ pub async fn widget_page() -> HttpResponse {
 /// `GET /widget.js`.
 pub async fn widget_script() -> HttpResponse {
     embedded("text/javascript; charset=utf-8", WIDGET_SCRIPT)
+}
+
+/// `GET /admin`.
+pub async fn admin_page() -> HttpResponse {
+    embedded("text/html; charset=utf-8", ADMIN_PAGE)
 }
 
 /// One embedded file, revalidated on every load.
