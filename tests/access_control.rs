@@ -29,9 +29,10 @@ fn identities() -> [Option<String>; 5] {
 /// refused (401 without a token, 403 with one).
 fn strict_expectations(method: &str, path: &str) -> &'static str {
     match (method, path) {
-        ("GET", "/static/test_websocket.html" | "/widget" | "/widget.js" | "/api/health") => {
-            "dpppp"
-        }
+        (
+            "GET",
+            "/static/test_websocket.html" | "/widget" | "/desk" | "/widget.js" | "/api/health",
+        ) => "dpppp",
         ("GET", "/metrics") => "ddddp",
         ("GET", "/openapi.json" | "/docs" | "/docs/" | "/docs/{file}") => "dpppp",
         ("POST", "/api/chat" | "/api/chat/stream" | "/api/chat/cancel") => "dpddp",
