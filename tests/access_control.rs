@@ -31,7 +31,12 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
     match (method, path) {
         (
             "GET",
-            "/static/test_websocket.html" | "/widget" | "/widget.js" | "/admin" | "/api/health",
+            "/static/test_websocket.html"
+            | "/widget"
+            | "/desk"
+            | "/admin"
+            | "/widget.js"
+            | "/api/health",
         ) => "dpppp",
         ("GET", "/metrics") => "ddddp",
         ("GET", "/openapi.json" | "/docs" | "/docs/" | "/docs/{file}") => "dpppp",

@@ -67,6 +67,9 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
         (RouteRule::rest("GET", "/widget", Access::Member), || {
             web::route().to(static_pages::widget_page)
         }),
+        (RouteRule::rest("GET", "/desk", Access::Member), || {
+            web::route().to(static_pages::desk_page)
+        }),
         (RouteRule::rest("GET", "/widget.js", Access::Member), || {
             web::route().to(static_pages::widget_script)
         }),

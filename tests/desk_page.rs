@@ -1,0 +1,156 @@
+//! The agent desk in headless Chromium driven over WebDriver: a customer's conversation is
+//! escalated over REST; `/desk` signs in as an agent, shows it in the queue with its reason,
+//! takes it, shows the history with the bot's lines marked, replies (the reply is in the
+//! session's history over REST) and releases it with a note (the session is `bot_active`
+//! again). A failing step saves a screenshot under `target/`. Without ChromeDriver the test
+//! says so and passes.
+
+mod support;
+
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+
+use base64::Engine;
+use futures_util::FutureExt;
+use serde_json::{Value, json};
+
+use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::{HubClient, eventually, start_hub, test_config};
+
+/// The escalated conversation.
+const SESSION: &str = "desk-page-1";
+
+/// The agent's reply.
+const REPLY: &str = "Hello, I am Ana from support";
+
+/// The note the agent leaves when handing back to the bot.
+const NOTE: &str = "Handing you back to the assistant";
+
+#[actix_rt::test]
+async fn the_desk_takes_answers_and_releases_an_escalated_conversation() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+        return;
+    }
+    let hub = start_hub(test_config());
+    let answer = escalated_conversation(&hub).await;
+    let driver = Driver::start().await;
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let profile = target.join(format!("chromium-desk-{}", hub.addr.port()));
+    let browser = Browser::open(&driver, &profile).await;
+    let steps = AssertUnwindSafe(desk_steps(&browser, &hub, &answer)).catch_unwind();
+    if let Err(failure) = steps.await {
+        let shot = target.join(format!("desk-failure-{}.png", hub.addr.port()));
+        save_screenshot(&browser, &shot).await;
+        println!("screenshot of the failure: {}", shot.display());
+        std::panic::resume_unwind(failure);
+    }
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// The desk's whole walk: sign in, the queue, take, history, reply, release.
+async fn desk_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
+    let page = format!("http://{}/desk", hub.addr);
+    browser.command("POST", "/url", json!({"url": page})).await;
+    type_into(browser, "#agent-id", "agent_ana").await;
+    type_into(browser, "#agent-name", "Ana").await;
+    browser.click("#signin-button").await;
+    browser
+        .wait_for_text("#status", |status| status == "connected")
+        .await;
+    browser
+        .wait_for_text("#queue", |queue| {
+            queue.contains(SESSION) && queue.contains("user_request")
+        })
+        .await;
+    browser
+        .click(&format!("#queue li[data-session=\"{SESSION}\"] .take"))
+        .await;
+    browser
+        .wait_for_text("#history", |history| {
+            history.contains("hello") && history.contains(answer)
+        })
+        .await;
+    let marks = browser
+        .execute(
+            "return [...document.querySelectorAll('#history li.assistant .who')]\
+             .map(mark => mark.textContent)",
+            json!([]),
+        )
+        .await;
+    assert_eq!(marks, json!(["Bot"]), "the bot's line is marked");
+    type_into(browser, "#reply", REPLY).await;
+    browser.click("#send").await;
+    browser
+        .wait_for_text("#history", |history| history.contains(REPLY))
+        .await;
+    wait_for_agent_line(hub, REPLY).await;
+    type_into(browser, "#note", NOTE).await;
+    browser.click("#release").await;
+    eventually("the session back with the bot", async || {
+        let (status, session) = hub.get(&format!("/api/sessions/{SESSION}")).await;
+        (status == 200 && session["status"] == "bot_active").then_some(())
+    })
+    .await;
+    wait_for_agent_line(hub, NOTE).await;
+    browser
+        .wait_for_text("#status", |status| status.contains("Released"))
+        .await;
+}
+
+/// Waits until the session's history over REST holds the agent's line `content`.
+async fn wait_for_agent_line(hub: &HubClient, content: &str) {
+    eventually(
+        &format!("the agent's {content:?} in the history"),
+        async || {
+            let (_, session) = hub.get(&format!("/api/sessions/{SESSION}")).await;
+            let history = session["history"].as_array().cloned().unwrap_or_default();
+            history
+                .iter()
+                .any(|line| line["role"] == "agent" && line["content"] == content)
+                .then_some(())
+        },
+    )
+    .await;
+}
+
+/// A customer line the bot answers, then a request for a human; returns the bot's answer.
+async fn escalated_conversation(hub: &HubClient) -> String {
+    let (status, answered) = hub
+        .post(
+            "/api/chat",
+            json!({"session_name": SESSION, "message": "hello"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answered}");
+    let (status, escalated) = hub
+        .post(
+            "/api/manual/escalate",
+            json!({"session_name": SESSION, "reason": "user_request"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{escalated}");
+    answered["message"].as_str().expect("an answer").to_owned()
+}
+
+/// Types `text` into the field `selector`.
+async fn type_into(browser: &Browser<'_>, selector: &str, text: &str) {
+    let field = browser.element(selector).await;
+    browser
+        .command(
+            "POST",
+            &format!("/element/{field}/value"),
+            json!({"text": text}),
+        )
+        .await;
+}
+
+/// Writes the browser's screenshot to `path`.
+async fn save_screenshot(browser: &Browser<'_>, path: &Path) {
+    let shot: Value = browser.command("GET", "/screenshot", json!({})).await;
+    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
+    if let Ok(png) = png {
+        let _ = std::fs::write(path, png);
+    }
+}
