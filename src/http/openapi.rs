@@ -210,9 +210,17 @@ fn success(rule: &RouteRule) -> Response {
             text(),
             "A stream of server-sent events, each `data:` one JSON frame.",
         ),
-        path if path.starts_with("/docs") || path.ends_with(".html") => {
+        path if path.starts_with("/docs")
+            || path.ends_with(".html")
+            || matches!(path, "/widget" | "/desk" | "/admin") =>
+        {
             ("text/html", text(), "The page, or one of its files.")
         }
+        "/widget.js" => (
+            "text/javascript",
+            text(),
+            "The script that embeds the widget.",
+        ),
         _ => (
             "application/json",
             Schema::Object(ObjectBuilder::new().schema_type(Type::Object).build()),
