@@ -6,17 +6,14 @@
 
 mod support;
 
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
-use base64::Engine;
-use futures_util::FutureExt;
-use serde_json::{Value, json};
+use serde_json::json;
 use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::token;
-use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::browser::{Browser, CHROMEDRIVER, in_chromium};
 use support::monitor::monitor_config;
 use support::ws::WsClient;
 use support::{HubClient, start_hub};
@@ -36,19 +33,10 @@ async fn the_console_shows_live_figures_and_disconnects_a_user() {
     let body = json!({"session_name": CONVERSATION, "message": "hello"});
     let (status, answer) = hub.post("/api/chat", body).await;
     assert_eq!(status, 200, "{answer}");
-    let driver = Driver::start().await;
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let profile = target.join(format!("chromium-admin-{}", hub.addr.port()));
-    let browser = Browser::open(&driver, &profile).await;
-    let steps = AssertUnwindSafe(console_steps(&browser, &hub, &mut ada)).catch_unwind();
-    if let Err(failure) = steps.await {
-        let shot = target.join(format!("admin-failure-{}.png", hub.addr.port()));
-        save_screenshot(&browser, &shot).await;
-        println!("screenshot of the failure: {}", shot.display());
-        std::panic::resume_unwind(failure);
-    }
-    browser.close().await;
-    let _ = std::fs::remove_dir_all(profile);
+    in_chromium("admin", hub.addr.port(), async |browser| {
+        console_steps(browser, &hub, &mut ada).await
+    })
+    .await;
 }
 
 /// Signs in, watches the figures, finds ada and the conversation, disconnects ada.
@@ -90,13 +78,4 @@ async fn console_steps(browser: &Browser<'_>, hub: &HubClient, ada: &mut WsClien
     browser
         .wait_for_text("#online", |online| !online.contains("ada"))
         .await;
-}
-
-/// Writes the browser's screenshot to `path`.
-async fn save_screenshot(browser: &Browser<'_>, path: &Path) {
-    let shot: Value = browser.command("GET", "/screenshot", json!({})).await;
-    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
-    if let Ok(png) = png {
-        let _ = std::fs::write(path, png);
-    }
 }

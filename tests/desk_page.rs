@@ -7,14 +7,11 @@
 
 mod support;
 
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
-use base64::Engine;
-use futures_util::FutureExt;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::browser::{Browser, CHROMEDRIVER, in_chromium};
 use support::{HubClient, eventually, start_hub, test_config};
 
 /// The escalated conversation.
@@ -34,27 +31,18 @@ async fn the_desk_takes_answers_and_releases_an_escalated_conversation() {
     }
     let hub = start_hub(test_config());
     let answer = escalated_conversation(&hub).await;
-    let driver = Driver::start().await;
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let profile = target.join(format!("chromium-desk-{}", hub.addr.port()));
-    let browser = Browser::open(&driver, &profile).await;
-    let steps = AssertUnwindSafe(desk_steps(&browser, &hub, &answer)).catch_unwind();
-    if let Err(failure) = steps.await {
-        let shot = target.join(format!("desk-failure-{}.png", hub.addr.port()));
-        save_screenshot(&browser, &shot).await;
-        println!("screenshot of the failure: {}", shot.display());
-        std::panic::resume_unwind(failure);
-    }
-    browser.close().await;
-    let _ = std::fs::remove_dir_all(profile);
+    in_chromium("desk", hub.addr.port(), async |browser| {
+        desk_steps(browser, &hub, &answer).await
+    })
+    .await;
 }
 
 /// The desk's whole walk: sign in, the queue, take, history, reply, release.
 async fn desk_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
     let page = format!("http://{}/desk", hub.addr);
     browser.command("POST", "/url", json!({"url": page})).await;
-    type_into(browser, "#agent-id", "agent_ana").await;
-    type_into(browser, "#agent-name", "Ana").await;
+    browser.type_into("#agent-id", "agent_ana").await;
+    browser.type_into("#agent-name", "Ana").await;
     browser.click("#signin-button").await;
     browser
         .wait_for_text("#status", |status| status == "connected")
@@ -80,13 +68,13 @@ async fn desk_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
         )
         .await;
     assert_eq!(marks, json!(["Bot"]), "the bot's line is marked");
-    type_into(browser, "#reply", REPLY).await;
+    browser.type_into("#reply", REPLY).await;
     browser.click("#send").await;
     browser
         .wait_for_text("#history", |history| history.contains(REPLY))
         .await;
     wait_for_agent_line(hub, REPLY).await;
-    type_into(browser, "#note", NOTE).await;
+    browser.type_into("#note", NOTE).await;
     browser.click("#release").await;
     eventually("the session back with the bot", async || {
         let (status, session) = hub.get(&format!("/api/sessions/{SESSION}")).await;
@@ -132,25 +120,4 @@ async fn escalated_conversation(hub: &HubClient) -> String {
         .await;
     assert_eq!(status, 200, "{escalated}");
     answered["message"].as_str().expect("an answer").to_owned()
-}
-
-/// Types `text` into the field `selector`.
-async fn type_into(browser: &Browser<'_>, selector: &str, text: &str) {
-    let field = browser.element(selector).await;
-    browser
-        .command(
-            "POST",
-            &format!("/element/{field}/value"),
-            json!({"text": text}),
-        )
-        .await;
-}
-
-/// Writes the browser's screenshot to `path`.
-async fn save_screenshot(browser: &Browser<'_>, path: &Path) {
-    let shot: Value = browser.command("GET", "/screenshot", json!({})).await;
-    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
-    if let Ok(png) = png {
-        let _ = std::fs::write(path, png);
-    }
 }

@@ -6,14 +6,11 @@
 
 mod support;
 
-use std::panic::AssertUnwindSafe;
 use std::path::Path;
 
-use base64::Engine;
-use futures_util::FutureExt;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::browser::{Browser, CHROMEDRIVER, in_chromium};
 use support::{HubClient, start_hub, test_config};
 
 /// What the widget says once a human has been asked for.
@@ -27,19 +24,10 @@ async fn the_widget_chats_asks_for_a_human_and_resumes_after_a_reload() {
     }
     let hub = start_hub(test_config());
     let answer = bot_answer(&hub, "hello").await;
-    let driver = Driver::start().await;
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    let profile = target.join(format!("chromium-widget-{}", hub.addr.port()));
-    let browser = Browser::open(&driver, &profile).await;
-    let steps = AssertUnwindSafe(widget_steps(&browser, &hub, &answer)).catch_unwind();
-    if let Err(failure) = steps.await {
-        let shot = target.join(format!("widget-failure-{}.png", hub.addr.port()));
-        save_screenshot(&browser, &shot).await;
-        println!("screenshot of the failure: {}", shot.display());
-        std::panic::resume_unwind(failure);
-    }
-    browser.close().await;
-    let _ = std::fs::remove_dir_all(profile);
+    in_chromium("widget", hub.addr.port(), async |browser| {
+        widget_steps(browser, &hub, &answer).await
+    })
+    .await;
 }
 
 /// The widget's whole walk: chat, a human, a reload, the embedded bubble.
@@ -49,7 +37,7 @@ async fn widget_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
     browser
         .wait_for_text("#status", |status| status == "connected")
         .await;
-    type_line(browser, "hello").await;
+    browser.type_into("#line", "hello").await;
     browser.click("#send").await;
     browser
         .wait_for_text("#log", |log| log.contains(answer) && log.contains("hello"))
@@ -91,24 +79,12 @@ async fn embedded_bubble(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
     browser
         .wait_for_text("#status", |status| status == "connected")
         .await;
-    type_line(browser, "hello").await;
+    browser.type_into("#line", "hello").await;
     browser.click("#send").await;
     browser
         .wait_for_text("#log", |log| log.contains(answer))
         .await;
     let _ = std::fs::remove_file(file);
-}
-
-/// Types `text` into the widget's message box.
-async fn type_line(browser: &Browser<'_>, text: &str) {
-    let field = browser.element("#line").await;
-    browser
-        .command(
-            "POST",
-            &format!("/element/{field}/value"),
-            json!({"text": text}),
-        )
-        .await;
 }
 
 /// The text of every line of the conversation, marks left out.
@@ -129,13 +105,4 @@ async fn bot_answer(hub: &HubClient, line: &str) -> String {
     let (status, answer) = hub.post("/api/chat", body).await;
     assert_eq!(status, 200, "{answer}");
     answer["message"].as_str().expect("an answer").to_owned()
-}
-
-/// Writes the browser's screenshot to `path`.
-async fn save_screenshot(browser: &Browser<'_>, path: &Path) {
-    let shot: Value = browser.command("GET", "/screenshot", json!({})).await;
-    let png = base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
-    if let Ok(png) = png {
-        let _ = std::fs::write(path, png);
-    }
 }

@@ -1,12 +1,16 @@
 //! Headless Chromium for tests, driven over WebDriver: [`Driver`] starts ChromeDriver (spoken
 //! to with plain HTTP through awc) and [`Browser`] is one session in it that opens pages,
-//! clicks, reads text and runs scripts. `.ci/run` installs Debian's `chromium` and
+//! clicks, types, reads text, runs scripts and takes screenshots; [`in_chromium`] runs a
+//! test's steps in one and keeps a screenshot of a failure. `.ci/run` installs Debian's `chromium` and
 //! `chromium-driver`; tests check [`CHROMEDRIVER`] first and skip, saying so, without it.
 
 use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use base64::Engine;
+use futures_util::FutureExt;
 use serde_json::{Value, json};
 
 use super::eventually;
@@ -181,10 +185,45 @@ impl<'a> Browser<'a> {
         self.command("POST", "/execute/sync", body).await
     }
 
+    /// Types `text` into the field `selector`.
+    pub async fn type_into(&self, selector: &str, text: &str) {
+        let field = self.element(selector).await;
+        let path = format!("/element/{field}/value");
+        self.command("POST", &path, json!({"text": text})).await;
+    }
+
+    /// Writes the page's screenshot to `path` (nothing when the browser cannot take one).
+    pub async fn save_screenshot(&self, path: &Path) {
+        let shot = self.command("GET", "/screenshot", json!({})).await;
+        let png =
+            base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
+        if let Ok(png) = png {
+            let _ = std::fs::write(path, png);
+        }
+    }
+
     /// Ends the session.
     pub async fn close(self) {
         self.driver
             .command("DELETE", &format!("/session/{}", self.id), json!({}))
             .await;
     }
+}
+
+/// Runs `steps` in a fresh headless Chromium with a profile of its own (named for `name` and
+/// the hub's `port`, under `target/`); when a step fails, saves a screenshot beside it, prints
+/// where, and fails with the step's panic.
+pub async fn in_chromium(name: &str, port: u16, steps: impl AsyncFnOnce(&Browser<'_>)) {
+    let driver = Driver::start().await;
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let profile = target.join(format!("chromium-{name}-{port}"));
+    let browser = Browser::open(&driver, &profile).await;
+    if let Err(failure) = AssertUnwindSafe(steps(&browser)).catch_unwind().await {
+        let shot = target.join(format!("{name}-failure-{port}.png"));
+        browser.save_screenshot(&shot).await;
+        println!("screenshot of the failure: {}", shot.display());
+        std::panic::resume_unwind(failure);
+    }
+    browser.close().await;
+    let _ = std::fs::remove_dir_all(profile);
 }
