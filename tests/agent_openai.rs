@@ -14,7 +14,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use switchboard_actors::bot::bot_config::BackendKind;
 
-use support::fake_openai::{FakeOpenAi, Reply, event};
+use support::fake_openai::{FakeOpenAi, Reply, event, roles};
 use support::ws::WsClient;
 use support::{TestHub, eventually, start_hub, test_config_with};
 
@@ -62,15 +62,6 @@ fn chunks(frames: &[Value]) -> Vec<&str> {
         .iter()
         .filter(chunk)
         .filter_map(|frame| frame["content"].as_str())
-        .collect()
-}
-
-/// The `[role, content]` of each message a request sent.
-fn roles(request: &Value) -> Vec<Value> {
-    let messages = request["messages"].as_array().cloned().unwrap_or_default();
-    messages
-        .iter()
-        .map(|message| json!([message["role"], message["content"]]))
         .collect()
 }
 
@@ -328,15 +319,7 @@ async fn cancel_stops_the_stream_and_drops_the_upstream_request() {
         .await;
     ws.expect("stream_start").await;
     ws.expect("stream_chunk").await;
-    ws.send_json(json!({"type": "cancel"})).await;
-    loop {
-        let frame = ws.recv().await;
-        match frame["type"].as_str() {
-            Some("cancelled") => break,
-            Some("stream_chunk") => continue,
-            _ => panic!("unexpected frame before cancelled: {frame}"),
-        }
-    }
+    ws.cancel_stream().await;
     eventually("the upstream request to be dropped", async || {
         (fake.dropped() == 1).then_some(())
     })

@@ -105,15 +105,7 @@ async fn one_stream_at_a_time_and_a_cancelled_stream_sends_nothing_more() {
         .await;
     let busy = ws.expect("error").await;
     assert_eq!(busy["code"], "stream_in_progress", "{busy}");
-    ws.send_json(json!({"type": "cancel"})).await;
-    loop {
-        let frame = ws.recv().await;
-        match frame["type"].as_str() {
-            Some("cancelled") => break,
-            Some("stream_chunk") => continue,
-            _ => panic!("unexpected frame before cancelled: {frame}"),
-        }
-    }
+    ws.cancel_stream().await;
     // A chunk of the cancelled stream would land inside the next stream's text.
     let hours = whole_answer(&mut ws, "when are you open?").await;
     assert_eq!(streamed_answer(&mut ws, "when are you open?").await, hours);

@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use switchboard_actors::bot::bot_config::BackendKind;
 
-use support::fake_openai::{FakeOpenAi, Reply, event};
+use support::fake_openai::{FakeOpenAi, Reply, event, roles};
 use support::interview::{answer, assert_interview_alive, expect_interview_error, open_interview};
 use support::{TestHub, start_hub, test_config_with};
 
@@ -44,15 +44,6 @@ async fn send_answer(ws: &mut support::ws::WsClient, session_id: &str, text: &st
     ws.send_json(json!({"type": "text_input", "session_id": session_id,
         "data": {"text": text, "context": ""}}))
         .await;
-}
-
-/// The `[role, content]` of each message a request sent.
-fn roles(request: &Value) -> Vec<Value> {
-    let messages = request["messages"].as_array().cloned().unwrap_or_default();
-    messages
-        .iter()
-        .map(|message| json!([message["role"], message["content"]]))
-        .collect()
 }
 
 /// The system prompt of a request.

@@ -3,7 +3,7 @@
 //! or a stream of writes with a pause before each (so a line can be cut across TCP writes),
 //! ended with the chunked body's end or held open as a stall. It keeps every request's JSON
 //! body and headers ([`FakeOpenAi::requests`]) and counts the streams a client dropped before
-//! their end ([`FakeOpenAi::dropped`]).
+//! their end ([`FakeOpenAi::dropped`]); [`roles`] reads the conversation a request sent.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -173,4 +173,13 @@ async fn serve(mut stream: TcpStream, reply: Reply, seen: Arc<Mutex<Seen>>) {
             }
         }
     }
+}
+
+/// The `[role, content]` of each message a request sent.
+pub fn roles(request: &Value) -> Vec<Value> {
+    let messages = request["messages"].as_array().cloned().unwrap_or_default();
+    messages
+        .iter()
+        .map(|message| json!([message["role"], message["content"]]))
+        .collect()
 }

@@ -36,6 +36,20 @@ pub enum Received {
 }
 
 impl WsClient {
+    /// Sends seed 004's `cancel` and reads up to `cancelled`: only chunks of the stream may
+    /// come before it.
+    pub async fn cancel_stream(&mut self) {
+        self.send_json(json!({"type": "cancel"})).await;
+        loop {
+            let frame = self.recv().await;
+            match frame["type"].as_str() {
+                Some("cancelled") => break,
+                Some("stream_chunk") => continue,
+                _ => panic!("unexpected frame before cancelled: {frame}"),
+            }
+        }
+    }
+
     /// Opens a WebSocket at `url`.
     pub async fn connect(url: &str) -> WsClient {
         let (_, framed) = awc::Client::new()
