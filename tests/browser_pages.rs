@@ -1,7 +1,10 @@
 //! The pages the hub serves, in headless Chromium driven over WebDriver (ChromeDriver, spoken
 //! to with plain HTTP): seed 004's test page connects to `/ws/agent`, sends a streaming query,
-//! and the streamed answer appears on the page as it arrives. `.ci/run` installs Debian's
-//! `chromium` and `chromium-driver`; without ChromeDriver the test says so and passes.
+//! and the streamed answer appears on the page as it arrives; `/docs` renders the API's
+//! description and lists its endpoints (with `UPDATE_SCREENSHOTS` set it also writes the
+//! README's screenshot of it). A failing step saves a screenshot under `target/`. `.ci/run`
+//! installs Debian's `chromium` and `chromium-driver`; without ChromeDriver the test says so
+//! and passes.
 
 mod support;
 
@@ -9,7 +12,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::browser::{CHROMEDRIVER, in_chromium};
 use support::{HubClient, start_hub, test_config};
 
 #[actix_rt::test]
@@ -20,27 +23,24 @@ async fn the_agent_test_page_streams_an_answer_in_chromium() {
     }
     let hub = start_hub(test_config());
     let expected = expected_greeting(&hub).await;
-    let driver = Driver::start().await;
-    let profile =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromium-{}", hub.addr.port()));
-    let browser = Browser::open(&driver, &profile).await;
-    let page = format!("http://{}/static/test_websocket.html", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
-    browser.click("#connect").await;
-    browser
-        .wait_for_text("#status", |status| status == "connected")
-        .await;
-    browser.click("#send").await;
-    let streamed = browser
-        .wait_for_text("#stream-text", |text| text == expected)
-        .await;
-    assert_eq!(streamed, expected);
-    let log = browser
-        .wait_for_text("#log", |log| log.contains("stream_end"))
-        .await;
-    assert!(log.contains("stream_chunk"), "{log}");
-    browser.close().await;
-    let _ = std::fs::remove_dir_all(profile);
+    in_chromium("agent-page", hub.addr.port(), async |browser| {
+        let page = format!("http://{}/static/test_websocket.html", hub.addr);
+        browser.open_page(&page).await;
+        browser.click("#connect").await;
+        browser
+            .wait_for_text("#status", |status| status == "connected")
+            .await;
+        browser.click("#send").await;
+        let streamed = browser
+            .wait_for_text("#stream-text", |text| text == expected)
+            .await;
+        assert_eq!(streamed, expected);
+        let log = browser
+            .wait_for_text("#log", |log| log.contains("stream_end"))
+            .await;
+        assert!(log.contains("stream_chunk"), "{log}");
+    })
+    .await;
 }
 
 /// The bot's whole answer to the page's default query, asked over the socket.
@@ -61,18 +61,18 @@ async fn the_docs_page_renders_and_lists_the_endpoints_in_chromium() {
         return;
     }
     let hub = start_hub(test_config());
-    let driver = Driver::start().await;
-    let profile =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("chromium-docs-{}", hub.addr.port()));
-    let browser = Browser::open(&driver, &profile).await;
-    let page = format!("http://{}/docs", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
-    let listed = browser
-        .wait_for_text("#swagger-ui", |text| {
-            text.contains("/api/calls/start") && text.contains("/api/sessions/{session_name}")
-        })
-        .await;
-    assert!(listed.contains("/openapi.json"), "{listed}");
-    browser.close().await;
-    let _ = std::fs::remove_dir_all(profile);
+    in_chromium("docs", hub.addr.port(), async |browser| {
+        browser.resize(1100, 900).await;
+        browser
+            .open_page(&format!("http://{}/docs", hub.addr))
+            .await;
+        let listed = browser
+            .wait_for_text("#swagger-ui", |text| {
+                text.contains("/api/calls/start") && text.contains("/api/sessions/{session_name}")
+            })
+            .await;
+        assert!(listed.contains("/openapi.json"), "{listed}");
+        browser.keep_screenshot("docs").await;
+    })
+    .await;
 }

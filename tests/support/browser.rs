@@ -157,12 +157,12 @@ impl<'a> Browser<'a> {
             .await;
     }
 
-    /// The visible text of `selector`.
+    /// The rendered text of `selector` (empty while nothing matches), read in one step so a
+    /// page that redraws the element meanwhile cannot make it stale.
     pub async fn text(&self, selector: &str) -> String {
-        let element = self.element(selector).await;
-        let text = self
-            .command("GET", &format!("/element/{element}/text"), json!({}))
-            .await;
+        let script = "const found = document.querySelector(arguments[0]);\
+                      return found ? found.innerText : '';";
+        let text = self.execute(script, json!([selector])).await;
         text.as_str().unwrap_or_default().to_owned()
     }
 
@@ -199,6 +199,53 @@ impl<'a> Browser<'a> {
             base64::engine::general_purpose::STANDARD.decode(shot.as_str().unwrap_or_default());
         if let Ok(png) = png {
             let _ = std::fs::write(path, png);
+        }
+    }
+
+    /// Opens `url` in the current window.
+    pub async fn open_page(&self, url: &str) {
+        self.command("POST", "/url", json!({"url": url})).await;
+    }
+
+    /// Opens a new window and makes it the current one; returns its handle.
+    pub async fn new_window(&self) -> String {
+        let opened = self
+            .command("POST", "/window/new", json!({"type": "window"}))
+            .await;
+        let handle = opened["handle"]
+            .as_str()
+            .expect("a window handle")
+            .to_owned();
+        self.switch_to(&handle).await;
+        handle
+    }
+
+    /// The current window's handle.
+    pub async fn current_window(&self) -> String {
+        let handle = self.command("GET", "/window", json!({})).await;
+        handle.as_str().expect("a window handle").to_owned()
+    }
+
+    /// Makes window `handle` the current one.
+    pub async fn switch_to(&self, handle: &str) {
+        self.command("POST", "/window", json!({"handle": handle}))
+            .await;
+    }
+
+    /// Sets the current window's size in CSS pixels.
+    pub async fn resize(&self, width: u32, height: u32) {
+        let rect = json!({"width": width, "height": height});
+        self.command("POST", "/window/rect", rect).await;
+    }
+
+    /// When `UPDATE_SCREENSHOTS` is set, writes the page's screenshot to the README's
+    /// `docs/screenshots/{name}.png`; otherwise does nothing.
+    pub async fn keep_screenshot(&self, name: &str) {
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+            let _ = std::fs::create_dir_all(&folder);
+            self.save_screenshot(&folder.join(format!("{name}.png")))
+                .await;
         }
     }
 
