@@ -11,6 +11,7 @@ use std::path::Path;
 use serde_json::json;
 
 use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::widget::{bot_answer, lines};
 use support::{HubClient, start_hub, test_config};
 
 /// What the widget says once a human has been asked for.
@@ -23,7 +24,7 @@ async fn the_widget_chats_asks_for_a_human_and_resumes_after_a_reload() {
         return;
     }
     let hub = start_hub(test_config());
-    let answer = bot_answer(&hub, "hello").await;
+    let answer = bot_answer(&hub, "widget-reference", "hello").await;
     in_chromium("widget", hub.addr.port(), async |browser| {
         widget_steps(browser, &hub, &answer).await
     })
@@ -85,24 +86,4 @@ async fn embedded_bubble(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
         .wait_for_text("#log", |log| log.contains(answer))
         .await;
     let _ = std::fs::remove_file(file);
-}
-
-/// The text of every line of the conversation, marks left out.
-async fn lines(browser: &Browser<'_>) -> Vec<String> {
-    let script = "return [...document.querySelectorAll('#log li')]\
-                  .map(li => li.firstChild ? li.firstChild.nodeValue : '')";
-    let found = browser.execute(script, json!([])).await;
-    let texts = found.as_array().cloned().unwrap_or_default();
-    texts
-        .iter()
-        .map(|text| text.as_str().unwrap_or_default().to_owned())
-        .collect()
-}
-
-/// The bot's answer to `line`, asked over REST in a conversation of its own.
-async fn bot_answer(hub: &HubClient, line: &str) -> String {
-    let body = json!({"session_name": "widget-reference", "message": line});
-    let (status, answer) = hub.post("/api/chat", body).await;
-    assert_eq!(status, 200, "{answer}");
-    answer["message"].as_str().expect("an answer").to_owned()
 }
