@@ -2,7 +2,8 @@
 //! to with plain HTTP): seed 004's test page connects to `/ws/agent`, sends a streaming query,
 //! and the streamed answer appears on the page as it arrives; `/docs` renders the API's
 //! description and lists its endpoints (with `UPDATE_SCREENSHOTS` set it also writes the
-//! README's screenshot of it). A failing step saves a screenshot under `target/`. `.ci/run`
+//! README's screenshot of it); the widget, the desk and the console fit a phone's width with
+//! no sideways scrolling, and every field on them has a label. A failing step saves a screenshot under `target/`. `.ci/run`
 //! installs Debian's `chromium` and `chromium-driver`; without ChromeDriver the test says so
 //! and passes.
 
@@ -73,6 +74,54 @@ async fn the_docs_page_renders_and_lists_the_endpoints_in_chromium() {
             .await;
         assert!(listed.contains("/openapi.json"), "{listed}");
         browser.keep_screenshot("docs").await;
+    })
+    .await;
+}
+
+/// Each page's problems at the current width: sideways scrolling, and fields without a label.
+const PAGE_AUDIT: &str = "
+    const problems = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) {
+        problems.push('scrolls sideways: ' + root.scrollWidth + ' > ' + root.clientWidth);
+    }
+    for (const field of document.querySelectorAll('input, textarea, select')) {
+        const named = field.labels.length > 0 || field.getAttribute('aria-label');
+        if (!named) problems.push('no label: ' + (field.id || field.outerHTML));
+    }
+    return problems;";
+
+#[actix_rt::test]
+async fn the_pages_fit_a_phone_and_label_every_field() {
+    if !Path::new(CHROMEDRIVER).exists() {
+        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+        return;
+    }
+    let hub = start_hub(test_config());
+    in_chromium("phone", hub.addr.port(), async |browser| {
+        browser.resize(375, 740).await;
+        for page in ["/widget", "/desk", "/admin"] {
+            browser
+                .open_page(&format!("http://{}{page}", hub.addr))
+                .await;
+            browser.element("body").await;
+            let width = browser.execute("return window.innerWidth", json!([])).await;
+            assert!(
+                width.as_u64() <= Some(420),
+                "{page} at a phone's width: {width}"
+            );
+            let problems = browser.execute(PAGE_AUDIT, json!([])).await;
+            assert_eq!(problems, json!([]), "{page}");
+        }
+        browser
+            .open_page(&format!("http://{}/desk", hub.addr))
+            .await;
+        browser.type_into("#agent-id", "agent_pia").await;
+        browser.type_into("#agent-name", "Pia").await;
+        browser.click("#signin-button").await;
+        browser.wait_for_text("#status", |s| s == "connected").await;
+        let problems = browser.execute(PAGE_AUDIT, json!([])).await;
+        assert_eq!(problems, json!([]), "the desk, signed in");
     })
     .await;
 }
