@@ -1,8 +1,10 @@
 //! Headless Chromium for tests, driven over WebDriver: [`Driver`] starts ChromeDriver (spoken
 //! to with plain HTTP through awc) and [`Browser`] is one session in it that opens pages,
 //! clicks, types, reads text, runs scripts and takes screenshots; [`in_chromium`] runs a
-//! test's steps in one and keeps a screenshot of a failure. `.ci/run` installs Debian's `chromium` and
-//! `chromium-driver`; tests check [`CHROMEDRIVER`] first and skip, saying so, without it.
+//! test's steps in one and keeps a screenshot of a failure. `.ci/run` installs Debian's
+//! `chromium` and `chromium-driver`; tests check [`CHROMEDRIVER`] first and skip, saying so,
+//! without it. With `GECKODRIVER` naming a geckodriver (and `FIREFOX` a Firefox, by default
+//! [`FIREFOX`]) the same tests drive headless Firefox instead, by hand.
 
 use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
@@ -20,7 +22,17 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Chromium, started headless by ChromeDriver.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// A ChromeDriver process, stopped when dropped.
+/// Firefox, when `GECKODRIVER` is set and `FIREFOX` is not.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+
+/// The geckodriver that `GECKODRIVER` names, when the tests are to drive Firefox.
+fn geckodriver() -> Option<String> {
+    std::env::var("GECKODRIVER")
+        .ok()
+        .filter(|path| !path.is_empty())
+}
+
+/// A WebDriver process (ChromeDriver, or geckodriver), stopped when dropped.
 pub struct Driver {
     /// The process.
     child: Child,
@@ -44,8 +56,15 @@ impl Driver {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
-        let child = Command::new(CHROMEDRIVER)
-            .args([format!("--port={port}"), "--allowed-ips=127.0.0.1".into()])
+        let (program, args) = match geckodriver() {
+            Some(gecko) => (gecko, vec![format!("--port={port}")]),
+            None => (
+                CHROMEDRIVER.to_owned(),
+                vec![format!("--port={port}"), "--allowed-ips=127.0.0.1".into()],
+            ),
+        };
+        let child = Command::new(program)
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -100,32 +119,60 @@ pub struct Browser<'a> {
     id: String,
 }
 
+/// Headless Chromium's capabilities, with its profile in `profile`.
+fn chromium_capabilities(profile: &Path) -> Value {
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .map(String::from)
+    .into_iter()
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect::<Vec<_>>();
+    json!({"capabilities": {"alwaysMatch": {
+        "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
+    }}})
+}
+
+/// Headless Firefox's capabilities (`FIREFOX`, or [`FIREFOX`]), with its profile in `profile`.
+fn firefox_capabilities(profile: &Path) -> Value {
+    let binary = std::env::var("FIREFOX").unwrap_or_else(|_| FIREFOX.to_owned());
+    let _ = std::fs::create_dir_all(profile);
+    let args = [
+        "-headless".to_owned(),
+        "-profile".to_owned(),
+        profile.display().to_string(),
+    ];
+    json!({"capabilities": {"alwaysMatch": {
+        "browserName": "firefox",
+        "moz:firefoxOptions": {"binary": binary, "args": args}
+    }}})
+}
+
 impl<'a> Browser<'a> {
-    /// A fresh headless Chromium with an empty profile and no background traffic.
+    /// A fresh headless browser with an empty profile and no background traffic.
     pub async fn open(driver: &'a Driver, profile: &Path) -> Browser<'a> {
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ]
-        .map(String::from)
-        .into_iter()
-        .chain([format!("--user-data-dir={}", profile.display())])
-        .collect::<Vec<_>>();
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args}
-        }}});
+        let capabilities = match geckodriver() {
+            Some(_) => firefox_capabilities(profile),
+            None => chromium_capabilities(profile),
+        };
         let session = driver.command("POST", "/session", capabilities).await;
         let id = session["sessionId"]
             .as_str()
             .expect("a session id")
             .to_owned();
         Browser { driver, id }
+    }
+
+    /// Whether the browser is Chromium, which speaks the DevTools protocol too.
+    pub fn is_chromium(&self) -> bool {
+        geckodriver().is_none()
     }
 
     /// Runs a WebDriver command within this session.
