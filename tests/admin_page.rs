@@ -1,8 +1,8 @@
 //! The admin console in headless Chromium driven over WebDriver: `/admin` takes an admin token,
 //! shows the live statistics from the monitor socket, a chat user among the online users and a
-//! conversation under its status, and its disconnect button closes that user's chat socket. A
-//! failing step saves a screenshot under `target/`. Without ChromeDriver the test says so and
-//! passes.
+//! conversation under its status; its broadcast and notify forms reach that user's chat socket,
+//! and its disconnect button closes it. A failing step saves a screenshot under `target/`.
+//! Without ChromeDriver the test says so and passes.
 
 mod support;
 
@@ -73,9 +73,41 @@ async fn console_steps(browser: &Browser<'_>, hub: &HubClient, ada: &mut WsClien
     browser
         .wait_for_text("#metrics", |metrics| metrics.contains("bot answer"))
         .await;
+    forms(browser, ada).await;
     browser.click("button[data-user='ada']").await;
     ada.expect_close(1000).await;
     browser
         .wait_for_text("#online", |online| !online.contains("ada"))
+        .await;
+}
+
+/// The broadcast form reaches ada's socket as a broadcast, the notify form as a notification
+/// to ada alone; each form says how many sockets it reached.
+async fn forms(browser: &Browser<'_>, ada: &mut WsClient) {
+    browser
+        .type_into("#broadcast-message", "Maintenance at 22:00")
+        .await;
+    browser.click("#broadcast button[type=submit]").await;
+    let broadcast = ada.expect("message").await;
+    assert_eq!(
+        broadcast["data"]["message"], "Maintenance at 22:00",
+        "{broadcast}"
+    );
+    browser
+        .wait_for_text("#broadcast-result", |said| said.starts_with("Sent to"))
+        .await;
+    browser.type_into("#notify-title-field", "Your order").await;
+    browser.type_into("#notify-message", "It ships today").await;
+    browser.type_into("#notify-user", "ada").await;
+    browser.click("#notify button[type=submit]").await;
+    let notification = ada.expect("notification").await;
+    let sent = &notification["notification"];
+    assert_eq!(
+        (&sent["title"], &sent["message"]),
+        (&json!("Your order"), &json!("It ships today")),
+        "{notification}"
+    );
+    browser
+        .wait_for_text("#notify-result", |said| said.starts_with("Delivered to"))
         .await;
 }

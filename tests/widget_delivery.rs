@@ -1,6 +1,7 @@
 //! How the customer widget delivers, in headless Chromium driven over WebDriver: the bot's
 //! answer grows on the page piece by piece as it streams; the customer's line is marked `Read`
-//! once an agent's chat socket reports it read; and a line typed while the browser is offline
+//! once an agent's chat socket reports it read; a notification to the customer and a
+//! broadcast are shown above the conversation; and a line typed while the browser is offline
 //! (Chromium's network emulation, with the chat socket cut by the management API) is shown as
 //! not sent yet, kept, and sent once the network is back, when the bot answers it. A failing
 //! step saves a screenshot under `target/`. Without ChromeDriver the test says so and passes.
@@ -34,6 +35,7 @@ async fn the_widget_streams_shows_receipts_and_keeps_a_line_typed_offline() {
     in_chromium("widget-delivery", hub.addr.port(), async |browser| {
         let session = streamed(browser, &hub, &greeting).await;
         read_receipt(browser, &hub, &session).await;
+        operators_words(browser, &hub, &session).await;
         if browser.is_chromium() {
             typed_offline(browser, &hub, &session, &order_answer).await;
         } else {
@@ -105,6 +107,36 @@ async fn read_receipt(browser: &Browser<'_>, hub: &HubClient, session: &str) {
     agent.send_json(read).await;
     browser
         .wait_for_text("#log li.user .mark", |mark| mark == "Read")
+        .await;
+}
+
+/// A notification to the customer and a broadcast to everyone, sent the way the console sends
+/// them, each shown above the conversation.
+async fn operators_words(browser: &Browser<'_>, hub: &HubClient, session: &str) {
+    let admin = token("ops", UserRole::Admin);
+    let notification = json!({"title": "Delivery", "message": "Orders ship within a day",
+                              "type": "info", "user_id": format!("guest-{session}")});
+    let path = "/api/v1/websocket/notify";
+    let (status, sent) = hub
+        .call_as("POST", path, Some(&admin), Some(&notification))
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    browser
+        .wait_for_text("#notice", |notice| {
+            notice.contains("Delivery: Orders ship within a day")
+        })
+        .await;
+    browser.click("#notice-close").await;
+    let broadcast = json!({"type": "message", "message": "We close at 18:00 today"});
+    let path = "/api/v1/websocket/broadcast";
+    let (status, sent) = hub
+        .call_as("POST", path, Some(&admin), Some(&broadcast))
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    browser
+        .wait_for_text("#notice", |notice| {
+            notice.contains("We close at 18:00 today")
+        })
         .await;
 }
 
