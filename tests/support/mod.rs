@@ -10,7 +10,8 @@
 //! HTTP clients that misbehave ([`blocking_http`] the same outside an async runtime), and
 //! [`raw_ws`] for WebSocket clients that misbehave, and [`fake_openai`] an OpenAI-compatible
 //! server scripted per test ([`fake_stt`] the same for speech to text); [`browser`] drives
-//! headless Chromium over WebDriver; [`prometheus_text`] reads `GET /metrics` strictly.
+//! headless Chromium over WebDriver ([`windows`] in more than one window);
+//! [`prometheus_text`] reads `GET /metrics` strictly.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
@@ -30,6 +31,7 @@ pub mod raw;
 pub mod raw_ws;
 pub mod sse;
 pub mod takeover;
+pub mod windows;
 pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
