@@ -34,6 +34,7 @@ fn strict_expectations(method: &str, path: &str) -> &'static str {
             "/static/test_websocket.html"
             | "/widget"
             | "/desk"
+            | "/desk/calls.js"
             | "/admin"
             | "/widget.js"
             | "/api/health",

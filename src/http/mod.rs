@@ -70,6 +70,10 @@ fn endpoints() -> Vec<(RouteRule, Handler)> {
         (RouteRule::rest("GET", "/desk", Access::Member), || {
             web::route().to(static_pages::desk_page)
         }),
+        (
+            RouteRule::rest("GET", "/desk/calls.js", Access::Member),
+            || web::route().to(static_pages::desk_calls_script),
+        ),
         (RouteRule::rest("GET", "/widget.js", Access::Member), || {
             web::route().to(static_pages::widget_script)
         }),

@@ -216,6 +216,7 @@ fn success(rule: &RouteRule) -> Response {
         {
             ("text/html", text(), "The page, or one of its files.")
         }
+        "/desk/calls.js" => ("text/javascript", text(), "The desk's calls panel."),
         "/widget.js" => (
             "text/javascript",
             text(),

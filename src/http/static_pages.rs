@@ -1,7 +1,7 @@
 //! Pages the hub serves from its own binary, so that `cargo run --release` needs no build step
 //! and no network: seed 004's agent socket test page, the customer chat widget, the script
-//! that embeds it in any page, the agent desk and the admin console. Receives `GET` on their
-//! paths; sends the file as it was embedded at build time.
+//! that embeds it in any page, the agent desk (with its calls panel's script) and the admin
+//! console. Receives `GET` on their paths; sends the file as it was embedded at build time.
 
 use actix_web::HttpResponse;
 
@@ -12,8 +12,12 @@ const AGENT_TEST_PAGE: &str = include_str!("../../static/test_websocket.html");
 /// The customer chat: streamed answers, the handover, typing, receipts, resuming.
 const WIDGET_PAGE: &str = include_str!("../../static/widget.html");
 
-/// The agent desk: sign in, availability, the handover queue, history, reply, release.
+/// The agent desk: sign in, availability, the handover queue, history, reply, release, the
+/// customer typing.
 const DESK_PAGE: &str = include_str!("../../static/desk.html");
+
+/// The desk's calls panel: seed-000 callers waiting, taking one, the transcript, hanging up.
+const DESK_CALLS_SCRIPT: &str = include_str!("../../static/desk_calls.js");
 
 /// The script that puts the chat bubble on any page.
 const WIDGET_SCRIPT: &str = include_str!("../../static/widget.js");
@@ -35,6 +39,11 @@ pub async fn widget_page() -> HttpResponse {
 /// `GET /desk`.
 pub async fn desk_page() -> HttpResponse {
     embedded("text/html; charset=utf-8", DESK_PAGE)
+}
+
+/// `GET /desk/calls.js`.
+pub async fn desk_calls_script() -> HttpResponse {
+    embedded("text/javascript; charset=utf-8", DESK_CALLS_SCRIPT)
 }
 
 /// `GET /widget.js`.

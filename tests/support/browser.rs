@@ -279,6 +279,12 @@ impl<'a> Browser<'a> {
             .await;
     }
 
+    /// Closes the current window (its pages unload, their sockets close); another must be
+    /// switched to before the next command.
+    pub async fn close_window(&self) {
+        self.command("DELETE", "/window", json!({})).await;
+    }
+
     /// Sets the current window's size in CSS pixels.
     pub async fn resize(&self, width: u32, height: u32) {
         let rect = json!({"width": width, "height": height});
