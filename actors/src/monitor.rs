@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::calls::call_metrics::CallMetrics;
 use crate::kernel::metrics::ConnectionMetrics;
@@ -19,7 +20,7 @@ pub struct GetStats;
 
 /// A point-in-time copy of every family of counters plus the hub's age; serialised flat by
 /// `/api/health`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Stats {
     /// When the hub started.
     pub started_at: DateTime<Utc>,

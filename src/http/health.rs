@@ -5,20 +5,21 @@ use actix::Addr;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use switchboard_actors::monitor::{GetStats, Monitor, Stats};
+use utoipa::ToSchema;
 
 use crate::api_error::ApiError;
 
 /// The health body: `{"status": "ok", "version", "started_at", "uptime_seconds", ...}` with
 /// every counter of [`Stats`].
-#[derive(Serialize)]
-struct Health {
+#[derive(Serialize, ToSchema)]
+pub struct Health {
     /// Always `ok` when the hub answers.
-    status: &'static str,
+    pub status: &'static str,
     /// The hub's version.
-    version: &'static str,
+    pub version: &'static str,
     /// The counters.
     #[serde(flatten)]
-    stats: Stats,
+    pub stats: Stats,
 }
 
 /// `GET /api/health`.

@@ -3,6 +3,7 @@
 //! only the actor addresses it uses, as `web::Data` registered by the wiring.
 
 mod agent_statistics;
+mod answer_schemas;
 mod body;
 mod calls;
 mod chat;

@@ -2,9 +2,10 @@
 //! the OpenAPI 3.1 document of `/openapi.json` (every path with its method, who may call it,
 //! its path and query parameters, its request body and its answers) and the files of the
 //! Swagger UI page at `/docs/`, shipped inside the binary. The paths and methods are the
-//! table's, the request bodies and queries are the handlers' own types (their `ToSchema` and
-//! `IntoParams` derives), and every refusal is the one error body `ErrorBody`, so the
-//! description follows the code.
+//! table's, the request bodies, queries and JSON answers are the handlers' own types (their
+//! `ToSchema` and `IntoParams` derives; the answers by route in
+//! [`answer_schemas`](crate::http::answer_schemas)), and every refusal is the one error body
+//! `ErrorBody`, so the description follows the code.
 
 use std::sync::{Arc, LazyLock};
 
@@ -19,13 +20,14 @@ use utoipa::openapi::security::{
 };
 use utoipa::openapi::{
     Components, ComponentsBuilder, Content, Info, ObjectBuilder, OpenApi, OpenApiBuilder, Paths,
-    Ref, Required, Response, ResponseBuilder, Schema, Type,
+    Ref, RefOr, Required, Response, ResponseBuilder, Schema, Type,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_swagger_ui::Config;
 
 use crate::api_error::{ApiError, ErrorBody};
 use crate::auth::policy::{Access, RouteRule};
+use crate::http::answer_schemas::{self, Component, NamedSchemas};
 use crate::input;
 use crate::wire::interview_frames::PushBody;
 use crate::wire::matching::StartCallRequest;
@@ -43,6 +45,8 @@ const QUERY_TOKEN_SCHEME: &str = "query_token";
 pub const DOCUMENT_PATH: &str = "/openapi.json";
 /// Where the page is served.
 pub const PAGE_PATH: &str = "/docs/";
+/// The JSON Schema of an OpenAPI 3.1 document: the schema of the document's own answer.
+const OPENAPI_DOCUMENT_SCHEMA: &str = "https://spec.openapis.org/oas/3.1/schema/2022-10-07";
 
 /// The Swagger UI's settings: describe the document at [`DOCUMENT_PATH`].
 static PAGE_CONFIG: LazyLock<Arc<Config<'static>>> =
@@ -51,25 +55,30 @@ static PAGE_CONFIG: LazyLock<Arc<Config<'static>>> =
 /// The OpenAPI 3.1 document of `table`'s routes.
 pub fn document(table: &[RouteRule]) -> OpenApi {
     let mut paths = Paths::new();
+    let mut schemas = request_schemas();
     for rule in table {
+        let answer = answer_schemas::answer(rule.path);
+        let answer_name = answer.as_ref().map(|answer| answer.name.as_str());
         paths.add_path_operation(
             documented_path(rule.path),
             vec![method(rule)],
-            operation(rule),
+            operation(rule, answer_name),
         );
+        schemas.extend(answer.into_iter().flat_map(|answer| answer.schemas));
     }
     let mut info = Info::new("Switchboard", env!("CARGO_PKG_VERSION"));
     info.description = Some(
         "The hub's REST and SSE endpoints. In open mode (`AUTH_MODE=open`) only the admin \
          routes need a token; in strict mode every route needs one, sent as `Authorization: \
-         Bearer <jwt>` or `?token=<jwt>`. Every refusal is a JSON `ErrorBody`. The WebSocket \
-         endpoints are described in the README."
+         Bearer <jwt>` or `?token=<jwt>`. Every JSON answer is described by the type its \
+         handler sends, and every refusal is a JSON `ErrorBody`. The WebSocket endpoints are \
+         described in the README."
             .into(),
     );
     OpenApiBuilder::new()
         .info(info)
         .paths(paths)
-        .components(Some(components()))
+        .components(Some(components(schemas)))
         .build()
 }
 
@@ -92,8 +101,8 @@ fn method(rule: &RouteRule) -> HttpMethod {
     }
 }
 
-/// One route's operation.
-fn operation(rule: &RouteRule) -> Operation {
+/// One route's operation; `answer_name` names the schema of its JSON answer.
+fn operation(rule: &RouteRule, answer_name: Option<&str>) -> Operation {
     let mut parameters = path_parameters(rule.path);
     parameters.extend(query_parameters(rule.path));
     let mut builder = OperationBuilder::new()
@@ -102,7 +111,7 @@ fn operation(rule: &RouteRule) -> Operation {
         .description(Some(who_may(rule.access)))
         .securities(Some(security(rule.access)))
         .parameters(Some(parameters))
-        .response("200", success(rule));
+        .response("200", success(rule, answer_name));
     if let Some(name) = request_schema(rule.path) {
         let body = RequestBodyBuilder::new()
             .required(Some(Required::True))
@@ -200,9 +209,14 @@ fn request_schema(path: &str) -> Option<String> {
     Some(name.into_owned())
 }
 
-/// The answer when the route does what it is asked, with its media type.
-fn success(rule: &RouteRule) -> Response {
-    let text = || Schema::Object(ObjectBuilder::new().schema_type(Type::String).build());
+/// The answer when the route does what it is asked, with its media type; `answer_name` names
+/// the schema of a JSON answer.
+fn success(rule: &RouteRule, answer_name: Option<&str>) -> Response {
+    let text = || {
+        RefOr::T(Schema::Object(
+            ObjectBuilder::new().schema_type(Type::String).build(),
+        ))
+    };
     let (media, schema, what) = match rule.path {
         "/metrics" => ("text/plain", text(), "The Prometheus exposition."),
         "/api/chat/stream" | "/api/sessions/{session_name}/events" => (
@@ -222,11 +236,25 @@ fn success(rule: &RouteRule) -> Response {
             text(),
             "The script that embeds the widget.",
         ),
-        _ => (
+        DOCUMENT_PATH => (
             "application/json",
-            Schema::Object(ObjectBuilder::new().schema_type(Type::Object).build()),
-            "The answer, a JSON object.",
+            Ref::new(OPENAPI_DOCUMENT_SCHEMA).into(),
+            "This document, an OpenAPI 3.1 description.",
         ),
+        _ => match answer_name {
+            Some(name) => (
+                "application/json",
+                Ref::from_schema_name(name).into(),
+                "The answer, as the handler's type describes it.",
+            ),
+            None => (
+                "application/json",
+                RefOr::T(Schema::Object(
+                    ObjectBuilder::new().schema_type(Type::Object).build(),
+                )),
+                "The answer, a JSON object.",
+            ),
+        },
     };
     ResponseBuilder::new()
         .description(what)
@@ -264,20 +292,28 @@ fn refusal(meaning: &str) -> Response {
         .build()
 }
 
-/// The error body, every request body, and the two ways to send a token.
-fn components() -> Components {
-    let mut components = ComponentsBuilder::new()
-        .schema_from::<ErrorBody>()
-        .schema_from::<StartCallRequest>()
-        .schema_from::<ChatRequest>()
-        .schema_from::<CancelRequest>()
-        .schema_from::<EscalateRequest>()
-        .schema_from::<ManualMessageRequest>()
-        .schema_from::<ClaimRequest>()
-        .schema_from::<PushBody>()
-        .schema_from::<DisconnectBody>()
-        .schema_from::<NotifyBody>()
-        .build();
+/// The error body and every request body, with the schemas they refer to.
+fn request_schemas() -> NamedSchemas {
+    [
+        Component::of::<ErrorBody>(),
+        Component::of::<StartCallRequest>(),
+        Component::of::<ChatRequest>(),
+        Component::of::<CancelRequest>(),
+        Component::of::<EscalateRequest>(),
+        Component::of::<ManualMessageRequest>(),
+        Component::of::<ClaimRequest>(),
+        Component::of::<PushBody>(),
+        Component::of::<DisconnectBody>(),
+        Component::of::<NotifyBody>(),
+    ]
+    .into_iter()
+    .flat_map(|component| component.schemas)
+    .collect()
+}
+
+/// The `schemas`, and the two ways to send a token.
+fn components(schemas: NamedSchemas) -> Components {
+    let mut components = ComponentsBuilder::new().schemas_from_iter(schemas).build();
     let mut bearer = Http::new(HttpAuthScheme::Bearer);
     bearer.bearer_format = Some("JWT".into());
     components.add_security_scheme(BEARER_SCHEME, SecurityScheme::Http(bearer));

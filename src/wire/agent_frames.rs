@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use switchboard_actors::kernel::ids::ConnId;
+use utoipa::ToSchema;
 
 /// A frame from an agent client, by `type`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -146,7 +147,7 @@ pub fn unix_seconds(at: DateTime<Utc>) -> f64 {
 
 /// `GET /ws/statistics`: `{"active_connections", "total_connections", "total_messages",
 /// "connections": [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StatisticsBody {
     /// Agent sockets open now.
     pub active_connections: usize,
@@ -159,7 +160,7 @@ pub struct StatisticsBody {
 }
 
 /// One open agent socket: `{"id", "connected_at", "message_count", "uptime"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionStats {
     /// The socket's id (its `connection_id`).
     pub id: ConnId,

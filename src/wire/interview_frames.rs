@@ -142,7 +142,7 @@ pub struct ConnectedData<'a> {
 }
 
 /// The `data` of `ai_response`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AiResponseData<'a> {
     /// What the candidate said.
     pub user_input: &'a str,
@@ -243,7 +243,7 @@ pub struct PongData {
 }
 
 /// Every management answer: `{"success": true, "data": ...}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Success<T: Serialize> {
     /// Always true (failures are `{"error", "detail"}` with a 4xx or 5xx status).
     pub success: bool,
@@ -262,7 +262,7 @@ impl<T: Serialize> Success<T> {
 }
 
 /// `GET /api/v1/websocket/stats`: `{"websocket_stats", "active_sessions"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StatsBody {
     /// The sockets' figures.
     pub websocket_stats: WebsocketStats,
@@ -271,7 +271,7 @@ pub struct StatsBody {
 }
 
 /// The interview sockets' figures since the hub started.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct WebsocketStats {
     /// Sockets ever opened.
     pub total_connections: u64,
@@ -288,7 +288,7 @@ pub struct WebsocketStats {
 }
 
 /// `GET /api/v1/websocket/sessions`: `{"sessions", "total"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionsBody {
     /// The sessions with an open socket, oldest first.
     pub sessions: Vec<SessionSummary>,
@@ -297,7 +297,7 @@ pub struct SessionsBody {
 }
 
 /// One interview session, as the list shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionSummary {
     /// Its id.
     pub session_id: String,
@@ -322,7 +322,7 @@ pub struct SessionSummary {
 }
 
 /// `GET /api/v1/websocket/sessions/{session_id}`: the summary and the whole history.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionDetail<'a> {
     /// The summary.
     #[serde(flatten)]
@@ -332,7 +332,8 @@ pub struct SessionDetail<'a> {
 }
 
 /// One exchange of the history: an `ai_response`'s data and when.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = InterviewHistoryEntry)]
 pub struct HistoryEntry<'a> {
     /// The exchange, as `ai_response` sent it.
     #[serde(flatten)]
@@ -358,7 +359,7 @@ pub struct PushBody {
 }
 
 /// The answer to a push: `{"type", "session_id" (for one session), "delivered"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PushedBody {
     /// The pushed frame's `type`.
     #[serde(rename = "type")]

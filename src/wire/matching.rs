@@ -16,7 +16,6 @@ use crate::wire::text;
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartCallRequest {
     /// `customer` or `agent`.
-    #[schema(value_type = String, example = "customer")]
     pub user_type: Role,
     /// Display name shown to the partner, 1 to 100 characters.
     pub user_name: String,
@@ -25,7 +24,7 @@ pub struct StartCallRequest {
 /// The answer to `POST /api/calls/start`: `{"call_id", "user_type", "user_name",
 /// "created_at", "status", ...}` with `queue_position` while waiting, or `partner_call_id` and
 /// `partner_name` when matched at once.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct StartCallResponse<'a> {
     /// The new leg.
     pub call_id: &'a CallId,
@@ -42,7 +41,7 @@ pub struct StartCallResponse<'a> {
 
 /// Where a new leg stands: `{"status": "waiting", "queue_position"}` or
 /// `{"status": "matched", "partner_call_id", "partner_name"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PlacementBody<'a> {
     /// Queued.
@@ -60,7 +59,7 @@ pub enum PlacementBody<'a> {
 }
 
 /// `GET /api/calls/match/{call_id}`: where a leg stands, by `status`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MatchBody<'a> {
     /// `{"call_id", "status": "waiting", "user_type", "user_name", "queue_position",
@@ -107,7 +106,7 @@ pub enum MatchBody<'a> {
 }
 
 /// The answer to `POST /api/calls/{call_id}/end`: `{"call_id", "status": "ended"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EndCallResponse<'a> {
     /// The leg.
     pub call_id: &'a CallId,
@@ -116,7 +115,7 @@ pub struct EndCallResponse<'a> {
 }
 
 /// `GET /api/calls`: `{"active_calls", "waiting_customers", "available_agents"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CallListBody {
     /// Calls in progress, oldest first.
     pub active_calls: Vec<ActiveCallBody>,
@@ -129,7 +128,7 @@ pub struct CallListBody {
 /// One call in progress: `{"session_id", "customer_call_id", "agent_call_id",
 /// "customer_name", "agent_name", "started_at", "status": "active"}`; the call ids for admins
 /// only.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ActiveCallBody {
     /// The pair (the seed's name for it).
     pub session_id: PairId,
@@ -140,8 +139,10 @@ pub struct ActiveCallBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_call_id: Option<CallId>,
     /// The customer's display name.
+    #[schema(value_type = String)]
     pub customer_name: Arc<str>,
     /// The agent's display name.
+    #[schema(value_type = String)]
     pub agent_name: Arc<str>,
     /// When the pair was made.
     pub started_at: DateTime<Utc>,
@@ -151,7 +152,7 @@ pub struct ActiveCallBody {
 
 /// One queued leg: `{"call_id", "customer_name" | "agent_name", "timestamp",
 /// "queue_position", "connected"}`; the call id for admins only.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct QueuedLegBody {
     /// The leg; shown to admins only (a call id is the leg's only credential).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -168,13 +169,15 @@ pub struct QueuedLegBody {
 }
 
 /// A queued leg's name, keyed by its side.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub enum LegName {
     /// `customer_name`.
     #[serde(rename = "customer_name")]
+    #[schema(value_type = String)]
     Customer(Arc<str>),
     /// `agent_name`.
     #[serde(rename = "agent_name")]
+    #[schema(value_type = String)]
     Agent(Arc<str>),
 }
 

@@ -143,7 +143,7 @@ pub struct DisconnectBody {
 
 /// `GET /api/v1/websocket/stats`: seed 002's answer (`success`, `data`) with seed 003's
 /// statistics beside it at the top level.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CombinedStats<'a> {
     /// Always true.
     pub success: bool,
@@ -155,7 +155,7 @@ pub struct CombinedStats<'a> {
 }
 
 /// `data` of `GET /api/v1/websocket/connections` and `users/{user_id}/connections`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ConnectionsBody {
     /// Each connection, in seed 003's shape.
     pub connections: Vec<ConnectionInfo>,
@@ -164,7 +164,7 @@ pub struct ConnectionsBody {
 }
 
 /// One user of `GET /api/v1/websocket/online-users`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OnlineUser {
     /// The user.
     pub user_id: String,
@@ -175,7 +175,7 @@ pub struct OnlineUser {
 }
 
 /// `data` of `GET /api/v1/websocket/online-users`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OnlineUsersBody {
     /// The users with a connection, by user id.
     pub users: Vec<OnlineUser>,
@@ -184,7 +184,7 @@ pub struct OnlineUsersBody {
 }
 
 /// `data` of `GET /api/v1/websocket/health`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HealthBody {
     /// `healthy`.
     pub status: &'static str,
@@ -201,7 +201,7 @@ pub struct HealthBody {
 }
 
 /// `data` of `POST /api/v1/websocket/notify`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct NotifiedBody<'a> {
     /// The notification as it was sent.
     pub notification: &'a Notification,
@@ -214,7 +214,7 @@ pub struct NotifiedBody<'a> {
 }
 
 /// `data` of `POST /api/v1/websocket/users/disconnect` and `ping/{user_id}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserActionBody {
     /// The user.
     pub user_id: String,

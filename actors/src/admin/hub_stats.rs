@@ -6,11 +6,12 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::admin::user_directory::ConnectionInfo;
 
 /// The socket layer's counters, summed over every endpoint.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct SocketFigures {
     /// Sockets ever admitted.
     pub total_connections: u64,
@@ -30,7 +31,7 @@ pub struct SocketFigures {
 pub type FigureSource = Arc<dyn Fn() -> SocketFigures + Send + Sync>;
 
 /// Seed 003's statistics, with the number of monitors and the hub's age beside them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct HubStats {
     /// The socket layer's counters.
     #[serde(flatten)]

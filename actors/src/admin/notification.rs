@@ -4,9 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// How serious a notification is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NotificationKind {
     /// For information.
@@ -49,7 +50,7 @@ impl NotificationKind {
 }
 
 /// One notification, serialised as the `notification` of seed 003's frame.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Notification {
     /// `notify_` and a unique suffix.
     pub id: String,
@@ -69,7 +70,7 @@ pub struct Notification {
 }
 
 /// Whom a notification is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "type", content = "id", rename_all = "lowercase")]
 pub enum Audience {
     /// Everyone connected.

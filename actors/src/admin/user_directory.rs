@@ -11,11 +11,12 @@ use actix::prelude::*;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::admin::notification::{Audience, Notification};
 
 /// One connection, in seed 003's `ConnectionInfo` shape.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ConnectionInfo {
     /// The connection.
     pub connection_id: String,

@@ -2,11 +2,12 @@
 //! Calls bump them as things happen, and the Monitor reports them in `/api/health`.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::kernel::metrics::{Counter, Gauge};
 
 /// Calls issued, matched, ended and relayed, and the current queue sizes.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
 pub struct CallMetrics {
     /// Counter: call legs issued by `POST /api/calls/start`.
     pub calls_started: Counter,

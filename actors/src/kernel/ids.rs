@@ -5,10 +5,11 @@
 use std::fmt;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// One leg of a call, in seed 000's form: `call_` followed by 12 lowercase hex digits.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(transparent)]
 pub struct CallId(String);
 
@@ -79,7 +80,7 @@ impl fmt::Display for CallId {
 }
 
 /// One socket connection, for the whole life of the socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(transparent)]
 pub struct ConnId(Uuid);
 
@@ -98,7 +99,7 @@ impl fmt::Display for ConnId {
 
 /// One matched pair of call legs (seed 000). Its wire name is the seed's `session_id`; inside
 /// the hub "session" means only a seed-001 conversation ([`SessionName`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(transparent)]
 pub struct PairId(Uuid);
 
@@ -117,7 +118,7 @@ impl fmt::Display for PairId {
 
 /// A seed-001 conversation, named by the client (`session_name`): 1 to 128 characters, no
 /// control characters, no surrounding whitespace.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(transparent)]
 pub struct SessionName(String);
 

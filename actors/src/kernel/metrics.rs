@@ -7,9 +7,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
 
 /// A number that only grows.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, ToSchema)]
+#[schema(value_type = u64)]
 pub struct Counter(AtomicU64);
 
 impl Counter {
@@ -25,7 +27,8 @@ impl Counter {
 }
 
 /// A number set by its owner to the current size of something.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, ToSchema)]
+#[schema(value_type = u64)]
 pub struct Gauge(AtomicU64);
 
 impl Gauge {
@@ -85,7 +88,7 @@ impl Serialize for Gauge {
 }
 
 /// The counters of the socket layer, kept by the connection registry and the connections.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
 pub struct ConnectionMetrics {
     /// Gauge: sockets registered right now.
     pub connections_open: Gauge,
@@ -105,7 +108,7 @@ pub struct ConnectionMetrics {
 
 /// The counters of the HTTP edge, kept by its gate, its body checks and its event streams:
 /// every refusal of a client that asked for more than the hub gives.
-#[derive(Debug, Default, Clone, Serialize)]
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
 pub struct EdgeMetrics {
     /// Counter: requests whose body did not arrive within the body timeout (408).
     pub requests_timed_out: Counter,

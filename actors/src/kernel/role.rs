@@ -2,9 +2,10 @@
 //! matchmaker, the sessions and the wire dialects.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// Which side of a call a leg is on; on the wire `"customer"` or `"agent"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// The person asking for help.

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::kernel::ids::SessionName;
 use crate::takeover::escalation::Status;
@@ -42,7 +43,7 @@ pub struct Assignment {
 }
 
 /// Who wrote a message in the history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Speaker {
     /// The customer.
@@ -56,7 +57,7 @@ pub enum Speaker {
 }
 
 /// Why a bot answer ended before the bot finished it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Interruption {
     /// Cancelled: by the user, by a handover, by the hub stopping, or the client left.

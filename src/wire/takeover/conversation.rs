@@ -10,11 +10,12 @@ use switchboard_actors::takeover::history::SessionPage;
 use switchboard_actors::takeover::model::{
     Assignment, Escalation, EventKind, Interruption, SessionEvent, SessionHeader, Speaker,
 };
+use utoipa::ToSchema;
 
 /// The session state with one page of its history: `{"success": true, "session_name",
 /// "status", "created_at", "updated_at", "escalation", "assigned_agent", "last_seq",
 /// "history", "total", "next_before_seq"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionBody<'a> {
     /// Always `true`.
     pub success: bool,
@@ -44,7 +45,7 @@ impl<'a> SessionBody<'a> {
 
 /// A session without its history, as a row of `GET /api/sessions`: `{"session_name",
 /// "status", "created_at", "updated_at", "escalation", "assigned_agent", "last_seq"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryBody<'a> {
     /// The session.
     pub session_name: &'a SessionName,
@@ -78,7 +79,7 @@ impl<'a> SummaryBody<'a> {
 }
 
 /// Why a session was escalated: `{"reason", "details", "rule", "trigger_at"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EscalationBody<'a> {
     /// `user_request`, `regulator_triggered`, or the caller's own reason.
     pub reason: &'a str,
@@ -103,7 +104,7 @@ impl<'a> EscalationBody<'a> {
 }
 
 /// The agent holding a session: `{"agent_id", "agent_name", "assigned_at"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AssignmentBody<'a> {
     /// The agent's id.
     pub agent_id: &'a str,
@@ -126,7 +127,7 @@ impl<'a> AssignmentBody<'a> {
 
 /// One message of the history: `{"seq", "role", "content", "timestamp"}`, plus `agent_id` and
 /// `agent_name` for an agent's message.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry<'a> {
     /// Its position in the session's log.
     pub seq: u64,

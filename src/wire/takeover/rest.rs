@@ -26,7 +26,7 @@ pub struct ChatRequest {
 
 /// The answer to `POST /api/chat`: `{"success": true, "session_name", "status", "message",
 /// "escalated", "rule", "seq"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ChatResponse<'a> {
     /// Always `true`.
     pub success: bool,
@@ -52,7 +52,7 @@ pub struct ChatResponse<'a> {
 }
 
 /// Why the bot could not answer: `{"error", "detail"}`, as in the hub's error bodies.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BotError<'a> {
     /// `upstream_failed`, or the store's or the hub's code when the answer could not be kept.
     pub error: &'a str,
@@ -68,7 +68,7 @@ pub struct CancelRequest {
 }
 
 /// The answer to `POST /api/chat/cancel`: `{"success": true, "session_name", "cancelled"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CancelResponse<'a> {
     /// Always `true`.
     pub success: bool,
@@ -153,7 +153,6 @@ pub struct ManualMessageRequest {
     /// The session.
     pub session_name: String,
     /// `agent` or `user`.
-    #[schema(value_type = String, example = "user")]
     pub role: Author,
     /// The text.
     pub content: String,
@@ -196,7 +195,7 @@ pub struct ListQuery {
 }
 
 /// The answer to `GET /api/sessions`: `{"success": true, "total", "sessions"}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionListBody<'a> {
     /// Always `true`.
     pub success: bool,
@@ -209,7 +208,7 @@ pub struct SessionListBody<'a> {
 /// The answer to `GET /api/sessions/{session_name}/audit`: `{"success": true,
 /// "session_name", "audit"}`, the records oldest first (each `{"event", "session_name",
 /// "reason", "status", "timestamp", "agent_id"?, "agent_name"?, "rule"?, "seq"?}`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditBody<'a> {
     /// Always `true`.
     pub success: bool,
