@@ -312,7 +312,7 @@ impl<'a> Browser<'a> {
 
 /// Runs `steps` in a fresh headless Chromium with a profile of its own (named for `name` and
 /// the hub's `port`, under `target/`); when a step fails, saves a screenshot beside it, prints
-/// where, and fails with the step's panic.
+/// where, quits the browser, and fails with the step's panic.
 pub async fn in_chromium(name: &str, port: u16, steps: impl AsyncFnOnce(&Browser<'_>)) {
     let driver = Driver::start().await;
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -322,6 +322,9 @@ pub async fn in_chromium(name: &str, port: u16, steps: impl AsyncFnOnce(&Browser
         let shot = target.join(format!("{name}-failure-{port}.png"));
         browser.save_screenshot(&shot).await;
         println!("screenshot of the failure: {}", shot.display());
+        // Quit the browser too, or it outlives the test; a failure to quit must not hide
+        // the step's own.
+        let _ = AssertUnwindSafe(browser.close()).catch_unwind().await;
         std::panic::resume_unwind(failure);
     }
     browser.close().await;
