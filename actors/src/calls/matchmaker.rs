@@ -24,6 +24,7 @@ use crate::calls::ending::EndReason;
 use crate::calls::legs::{Entry, Legs, MatchedLeg, Waiter};
 use crate::kernel::clock;
 use crate::kernel::close::CloseCode;
+use crate::kernel::deadlines::{DeadlineOwner, Deadlines, schedule};
 use crate::kernel::handle::ConnHandle;
 use crate::kernel::ids::{CallId, PairId};
 use crate::kernel::role::Role;
@@ -37,6 +38,9 @@ pub struct Matchmaker {
     legs: Legs,
     /// Per role: a round of position updates is already scheduled.
     update_scheduled: [bool; 2],
+    /// Legs that must open their socket by then, and ended legs to forget by then: one timer
+    /// for all of them.
+    deadlines: Deadlines<Expiry>,
     /// Timing and size settings, shared with every call.
     config: Arc<CallConfig>,
     /// The calls' counters.
@@ -51,6 +55,7 @@ impl Matchmaker {
         Matchmaker {
             legs: Legs::default(),
             update_scheduled: [false; 2],
+            deadlines: Deadlines::default(),
             config: Arc::new(config),
             metrics,
             store,
@@ -95,10 +100,8 @@ impl Matchmaker {
                 let position = queue.len();
                 self.legs
                     .record(call_id.clone(), Entry::Waiting(role, ticket));
-                let expiring = call_id.clone();
-                ctx.run_later(self.config.connect_timeout, move |act, ctx| {
-                    act.expire_unconnected(&expiring, ctx)
-                });
+                let expiring = Expiry::Unconnected(call_id.clone());
+                schedule(self, connect_by, expiring, ctx);
                 Placement::Waiting { position }
             }
         };
@@ -230,9 +233,8 @@ impl Matchmaker {
     ) {
         self.legs
             .record(call_id.clone(), Entry::Ended(role, reason));
-        ctx.run_later(self.config.connect_timeout, move |act, _| {
-            act.legs.forget_if_ended(&call_id);
-        });
+        let forget_at = clock::now() + self.config.connect_timeout;
+        schedule(self, forget_at, Expiry::Forget(call_id), ctx);
     }
 
     fn attach_leg(&mut self, call_id: CallId, conn: ConnHandle<CallEvent>) {
@@ -345,6 +347,29 @@ impl Matchmaker {
 
 impl Actor for Matchmaker {
     type Context = Context<Self>;
+}
+
+/// What the Matchmaker does when a deadline passes.
+pub enum Expiry {
+    /// Drops the leg if it is still waiting without a socket.
+    Unconnected(CallId),
+    /// Forgets the leg if it is still remembered as ended.
+    Forget(CallId),
+}
+
+impl DeadlineOwner for Matchmaker {
+    type Key = Expiry;
+
+    fn deadlines(&mut self) -> &mut Deadlines<Expiry> {
+        &mut self.deadlines
+    }
+
+    fn deadline_passed(&mut self, expiry: Expiry, ctx: &mut Context<Self>) {
+        match expiry {
+            Expiry::Unconnected(call_id) => self.expire_unconnected(&call_id, ctx),
+            Expiry::Forget(call_id) => self.legs.forget_if_ended(&call_id),
+        }
+    }
 }
 
 impl Handler<StartCall> for Matchmaker {

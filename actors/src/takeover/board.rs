@@ -21,6 +21,8 @@ use std::time::Duration;
 
 use actix::prelude::*;
 
+use crate::kernel::clock;
+use crate::kernel::deadlines::{DeadlineOwner, Deadlines, schedule};
 use crate::kernel::ids::{ConnId, SessionName};
 use crate::takeover::desks::{Handovers, Offer};
 use crate::takeover::escalation::Status;
@@ -39,10 +41,24 @@ const RETRY_DECLINED_OFFER: Duration = Duration::from_millis(200);
 pub struct HandoverBoard {
     /// Waiting sessions, desks, and sessions waiting for their agent's desk.
     books: Handovers,
+    /// Sessions whose offer failed, to ask again then: one timer for all of them.
+    retries: Deadlines<(SessionName, SessionLink)>,
 }
 
 impl Actor for HandoverBoard {
     type Context = Context<Self>;
+}
+
+impl DeadlineOwner for HandoverBoard {
+    type Key = (SessionName, SessionLink);
+
+    fn deadlines(&mut self) -> &mut Deadlines<Self::Key> {
+        &mut self.retries
+    }
+
+    fn deadline_passed(&mut self, (name, session): Self::Key, ctx: &mut Context<Self>) {
+        self.requeue_if_pending(name, session, ctx);
+    }
 }
 
 /// Where an offer came from, which decides what a refusal means.
@@ -102,9 +118,8 @@ impl HandoverBoard {
         self.books.declined(conn_id, &name);
         if kind == OfferKind::Queued && mailbox.is_none() {
             self.books.pause_if_closed(conn_id);
-            ctx.run_later(RETRY_DECLINED_OFFER, move |act, ctx| {
-                act.requeue_if_pending(name, session, ctx);
-            });
+            let retry_at = clock::now() + RETRY_DECLINED_OFFER;
+            schedule(self, retry_at, (name, session), ctx);
         }
         self.dispatch_handoffs(ctx);
     }
