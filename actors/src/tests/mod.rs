@@ -2,6 +2,7 @@
 //! bounded `eventually` wait.
 
 mod admin_feed;
+mod call_deadlines;
 mod collector;
 mod desk_grace;
 mod eventually;
