@@ -9,8 +9,8 @@
 //!
 //! - [`kernel`]: identifiers, the handle that reaches a socket
 //!   ([`ConnHandle`](kernel::handle::ConnHandle)), close codes,
-//!   the two sides of a call, the clock, the counters, and how settings are spelled. It knows
-//!   no room.
+//!   the two sides of a call, the clock and one timer for many deadlines, the counters, and how
+//!   settings are spelled. It knows no room.
 //! - [`registry`] and [`monitor`]: the two shared services, the connection registry and the
 //!   counters' snapshot.
 //! - [`store`]: SQLite on its own thread with group commit. It stores rows, one table group per
@@ -78,6 +78,12 @@
 //! - Addresses come in through constructors; no globals, no shared domain state.
 //! - Every outbound queue is bounded; deadlines read the runtime clock ([`kernel::clock`]), so
 //!   tests on paused time drive them.
+//! - No timer per item in an actor that many items share (the [`Matchmaker`](calls::Matchmaker)'s
+//!   legs, the [`HandoverBoard`](takeover::HandoverBoard)'s offers): an actix `Context` polls
+//!   every future spawned on it each time the actor wakes, so such an actor keeps its items'
+//!   instants in one [`Deadlines`](kernel::deadlines::Deadlines), a heap behind a single timer.
+//!   A timer per actor is fine where the actor is the item (a call, a session, a connection).
+//!   `tests/timer_rule.rs` lists every timer and why it is not per item.
 //!
 //! # On more than one machine
 //!
