@@ -62,18 +62,18 @@ pub struct RecordedLeg {
 
 impl Write for RecordCall {
     fn write(&self, tx: &Connection) -> Result<(), StoreError> {
-        tx.execute(
+        let mut insert = tx.prepare_cached(
             "INSERT OR REPLACE INTO calls (session_id, customer_call_id, agent_call_id,
                  customer_name, agent_name, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                self.pair_id.to_string(),
-                self.customer_call_id.as_str(),
-                self.agent_call_id.as_str(),
-                self.customer_name,
-                self.agent_name,
-                self.started_at.to_rfc3339(),
-            ],
         )?;
+        insert.execute(params![
+            self.pair_id.to_string(),
+            self.customer_call_id.as_str(),
+            self.agent_call_id.as_str(),
+            self.customer_name,
+            self.agent_name,
+            self.started_at.to_rfc3339(),
+        ])?;
         Ok(())
     }
 
@@ -86,14 +86,14 @@ impl Write for RecordCall {
 
 impl Write for RecordCallEnd {
     fn write(&self, tx: &Connection) -> Result<(), StoreError> {
-        tx.execute(
+        let mut update = tx.prepare_cached(
             "UPDATE calls SET ended_at = ?2, end_reason = ?3 WHERE session_id = ?1",
-            params![
-                self.pair_id.to_string(),
-                self.ended_at.to_rfc3339(),
-                self.reason
-            ],
         )?;
+        update.execute(params![
+            self.pair_id.to_string(),
+            self.ended_at.to_rfc3339(),
+            self.reason
+        ])?;
         Ok(())
     }
 

@@ -7,8 +7,9 @@
 //! Writes are batched (group commit): the writes that arrive while the store is busy are
 //! committed together in one transaction, one disk sync for all of them, as soon as the store
 //! has read everything waiting in its mailbox (or when [`MAX_BATCH`] wait). Each write's
-//! sender is answered the moment the transaction ends. Each write runs in a savepoint of its
-//! own, so one bad write fails alone and the others still commit. A read first commits what is
+//! sender is answered the moment the transaction ends. If a write fails, the batch runs again
+//! with each write in a savepoint of its own, so one bad write fails alone and the others
+//! still commit. A read first commits what is
 //! pending, so it always sees every write sent before it. The store is an ordinary actor alone
 //! on its own arbiter thread rather than a `SyncArbiter` actor: it blocks only that thread,
 //! like a sync actor would, but it can let its mailbox fill before it commits, which a sync
@@ -135,10 +136,11 @@ impl Store {
         }
     }
 
-    /// Commits every pending write in one transaction and tells whoever waits. Each write
-    /// runs inside a savepoint of its own, so a write that fails is undone alone and the
-    /// others still commit, with one disk sync for the batch. The answers go out at once,
-    /// whatever else waits in the mailbox.
+    /// Commits every pending write in one transaction and tells whoever waits, with one disk
+    /// sync for the batch. The batch is first tried as it is; only if a write fails is it run
+    /// again with each write inside a savepoint of its own, so the one that fails is undone
+    /// alone and the others still commit. The answers go out at once, whatever else waits in
+    /// the mailbox.
     pub fn commit_pending(&mut self) {
         self.commit_scheduled = false;
         let batch = std::mem::take(&mut self.pending);
@@ -147,22 +149,8 @@ impl Store {
         }
         let began = std::time::Instant::now();
         let outcome = self
-            .conn
-            .transaction()
-            .map_err(StoreError::from)
-            .and_then(|mut tx| {
-                let written = batch
-                    .iter()
-                    .map(|write| {
-                        let savepoint = tx.savepoint()?;
-                        write.write(&savepoint)?;
-                        savepoint.commit()?;
-                        Ok(())
-                    })
-                    .collect::<Vec<Result<(), StoreError>>>();
-                tx.commit()?;
-                Ok(written)
-            });
+            .commit_together(&batch)
+            .or_else(|_| self.commit_apart(&batch));
         self.timings
             .store_commit
             .observe(began.elapsed().as_secs_f64());
@@ -180,6 +168,42 @@ impl Store {
                 }
             }
         }
+    }
+}
+
+impl Store {
+    /// Runs every write of `batch` in one transaction; fails, with nothing written, if one
+    /// does.
+    fn commit_together(
+        &mut self,
+        batch: &[Box<dyn Write>],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let tx = self.conn.transaction()?;
+        for write in batch {
+            write.write(&tx)?;
+        }
+        tx.commit()?;
+        Ok(batch.iter().map(|_| Ok(())).collect())
+    }
+
+    /// Runs every write of `batch` in a savepoint of its own within one transaction: answers
+    /// each write's outcome, or the transaction's failure.
+    fn commit_apart(
+        &mut self,
+        batch: &[Box<dyn Write>],
+    ) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+        let mut tx = self.conn.transaction()?;
+        let written = batch
+            .iter()
+            .map(|write| {
+                let savepoint = tx.savepoint()?;
+                write.write(&savepoint)?;
+                savepoint.commit()?;
+                Ok(())
+            })
+            .collect::<Vec<Result<(), StoreError>>>();
+        tx.commit()?;
+        Ok(written)
     }
 }
 
