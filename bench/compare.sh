@@ -14,6 +14,10 @@
 #                       where no run lost anything
 #   SERVERS ["switchboard fastapi node"]
 #   SWITCHBOARD_WORKERS [2]
+#   MATCH_PREFILLS ["0 1000 10000 100000"]   queue depths of the match scenario: customer legs
+#                       left waiting before each measured window (`loadgen match --prefill N`)
+#   MATCH_CONCURRENCY [64]  call starts in flight in the match scenario (and its prefill)
+#   MATCH_DURATION [5]  seconds of each measured match window
 #   IDLE_CONNECTIONS [19000]   sockets held in the idle scenario (see BENCHMARKS.md for the limit)
 #   SCENARIOS ["sweep max match idle agent"]   which measurements to run; `agent` is seed
 #                       004's streamed answers against seed 004's own stack (bench/agent.sh,
@@ -32,6 +36,9 @@ MAX_P99_MS=${MAX_P99_MS:-10}
 SERVERS=${SERVERS:-"switchboard fastapi node"}
 SWITCHBOARD_WORKERS=${SWITCHBOARD_WORKERS:-2}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-19000}
+MATCH_PREFILLS=${MATCH_PREFILLS:-"0 1000 10000 100000"}
+MATCH_CONCURRENCY=${MATCH_CONCURRENCY:-64}
+MATCH_DURATION=${MATCH_DURATION:-5}
 PORT=18400
 SCENARIOS=${SCENARIOS:-"sweep max match idle agent"}
 AGENT_LEVELS=${AGENT_LEVELS:-"100 500 1000"}
@@ -52,11 +59,12 @@ if [[ " $SERVERS " == *" node "* ]]; then
 fi
 
 SERVER_PID=
+# Starts server $1; any further arguments are NAME=value settings for Switchboard only.
 start_server() {
   case "$1" in
     switchboard)
-      WORKERS=$SWITCHBOARD_WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn WS_MAX_CONNECTIONS=$IDLE_CONNECTIONS MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000 \
-        target/release/switchboard >"$OUT/$1.log" 2>&1 &
+      env WORKERS=$SWITCHBOARD_WORKERS HOST=127.0.0.1 PORT=$PORT RUST_LOG=warn WS_MAX_CONNECTIONS=$IDLE_CONNECTIONS MAX_CONNECTIONS_PER_IP=0 CALL_QUEUE_LIMIT=100000 \
+        "${@:2}" target/release/switchboard >"$OUT/$1.log" 2>&1 &
       ;;
     fastapi)
       bench/.venv/bin/python bench/peers/seed000_fastapi.py --port $PORT >"$OUT/$1.log" 2>&1 &
@@ -123,13 +131,32 @@ find_max() {
   return 0
 }
 
-# Pairs per second with both sides arriving at once. $1 server, $2 run.
+# Pairs per second with both sides arriving at once, on top of N customers already waiting, for
+# every N of $MATCH_PREFILLS, each on a freshly started server. $1 server, $2 run.
+#
+# Switchboard's settings for it: CALL_QUEUE_LIMIT well above the deepest queue, which starts N
+# deep and grows by however many more customers than agents the window answers, so that no
+# start is refused for the limit; and CALL_CONNECT_TIMEOUT=300, since no leg of this scenario
+# ever opens its socket: with the default 30 s the prefilled legs would start expiring during a
+# deep prefill and its window, and the queue would no longer be N deep. The deadlines still
+# exist (one per waiting leg) and their cost is part of what is measured. The peers have neither
+# a queue limit nor a deadline: their queues are plain arrays that keep every leg until it is
+# matched, and take the oldest with Array.shift() (Node) or list.pop(0) (FastAPI), which move
+# the whole array once it is large; 100,000 waiting legs hold about 50 MB in either. After each Switchboard run its /api/health (health-match-*.json) gives the queue it
+# really holds, which report.py holds against the depth the answers imply.
 match() {
-  start_server "$1"
-  "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/match-$1-$2.json" \
-    match --concurrency 64 --duration 5 >/dev/null 2>"$OUT/loadgen.err" \
-    || echo "   $1 match failed: $(tail -1 "$OUT/loadgen.err")"
-  stop_server
+  local deepest=0 depth
+  for depth in $MATCH_PREFILLS; do if (( depth > deepest )); then deepest=$depth; fi; done
+  for depth in $MATCH_PREFILLS; do
+    start_server "$1" CALL_QUEUE_LIMIT=$(( deepest + 1000000 )) CALL_CONNECT_TIMEOUT=300
+    "$LOADGEN" --url "http://127.0.0.1:$PORT" --json "$OUT/match-$1-$depth-$2.json" \
+      match --concurrency "$MATCH_CONCURRENCY" --duration "$MATCH_DURATION" --prefill "$depth" \
+      >/dev/null 2>"$OUT/loadgen.err" \
+      || echo "   $1 match at depth $depth failed: $(tail -1 "$OUT/loadgen.err")"
+    grep -h "refused" "$OUT/loadgen.err" | sed "s/^/   $1 at depth $depth: /" || true
+    curl -sf "http://127.0.0.1:$PORT/api/health" >"$OUT/health-match-$1-$depth-$2.json" || true
+    stop_server
+  done
 }
 
 # Sockets held open and the server's memory per socket. $1 server, $2 run.

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example loadgen -- --url http://127.0.0.1:8000 calls --pairs 100 --rate 10000
 //! cargo run --release --example loadgen -- idle --connections 50000 --server-pid PID --source 127.0.0.1-127.0.0.16
-//! cargo run --release --example loadgen -- --json match.json match --concurrency 64
+//! cargo run --release --example loadgen -- --json match.json match --concurrency 64 --prefill 10000
 //! cargo run --release --example loadgen -- chat --concurrency 64 --duration 10
 //! cargo run --release --example loadgen -- chaos --rate 20 --duration 60 --hub-pid PID
 //! cargo run --release --example loadgen -- agent --connections 1000 --duration 10 --upstream-port 8200

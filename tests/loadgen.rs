@@ -64,6 +64,7 @@ async fn match_scenario_counts_pairs() {
     let args = matching::MatchArgs {
         concurrency: 8,
         duration: 0.5,
+        prefill: 0,
     };
     let report = matching::run(&clients(&hub), &args)
         .await
@@ -74,6 +75,62 @@ async fn match_scenario_counts_pairs() {
     assert!(report.pairs * 2 <= report.requests);
     let (_, health) = hub.get("/api/health").await;
     assert_eq!(health["calls_matched"], report.pairs);
+}
+
+#[actix_rt::test]
+async fn match_scenario_prefills_the_queue_and_times_every_start() {
+    let hub = start_hub(test_config());
+    let args = matching::MatchArgs {
+        concurrency: 8,
+        duration: 0.3,
+        prefill: 50,
+    };
+    let report = matching::run(&clients(&hub), &args)
+        .await
+        .expect("match run");
+    report.print();
+    assert_eq!(report.prefill.requested, 50);
+    assert_eq!(report.prefill.waiting, 50, "{:?}", report.prefill);
+    assert_eq!(report.prefill.refused, 0);
+    assert!(report.prefill.duration_s > 0.0);
+    assert_eq!(report.errors, 0);
+    assert!(report.pairs > 0);
+    assert_eq!(report.latency.count as u64, report.requests);
+    assert!(report.latency.p50_ms > 0.0);
+    assert!(report.latency.p50_ms <= report.latency.p99_ms);
+    assert!(report.latency.p99_ms <= report.latency.max_ms);
+    let (_, health) = hub.get("/api/health").await;
+    assert_eq!(health["calls_matched"], report.pairs);
+    assert_eq!(
+        health["waiting_customers"], report.customers_waiting_at_end,
+        "the queue depth the answers imply is the hub's"
+    );
+    assert_eq!(health["available_agents"], report.agents_waiting_at_end);
+}
+
+#[actix_rt::test]
+async fn match_scenario_shows_a_refused_prefill() {
+    let hub = start_hub(test_config_with(|config| config.calls.queue_limit = 20));
+    let args = matching::MatchArgs {
+        concurrency: 4,
+        duration: 0.1,
+        prefill: 30,
+    };
+    let report = matching::run(&clients(&hub), &args)
+        .await
+        .expect("match run");
+    report.print();
+    assert_eq!(report.prefill.waiting, 20, "{:?}", report.prefill);
+    assert_eq!(report.prefill.refused, 10);
+    assert_eq!(
+        report
+            .prefill
+            .refusals
+            .get("POST /api/calls/start: 503 Service Unavailable queue_full"),
+        Some(&10),
+        "{:?}",
+        report.prefill.refusals
+    );
 }
 
 #[actix_rt::test]

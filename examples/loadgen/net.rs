@@ -147,7 +147,8 @@ impl Clients {
         &self.base
     }
 
-    /// `POST /api/calls/start` through the `n`th client.
+    /// `POST /api/calls/start` through the `n`th client. A refusal reads as its status and, when
+    /// the body names one, its error code (`503 Service Unavailable queue_full`).
     pub async fn start_call(&self, n: usize, role: &str, name: &str) -> Result<Started, String> {
         let url = format!("{}/api/calls/start", self.base);
         let mut response = self.rest[n % self.rest.len()]
@@ -155,8 +156,17 @@ impl Clients {
             .send_json(&json!({"user_type": role, "user_name": name}))
             .await
             .map_err(|e| format!("POST /api/calls/start: {e}"))?;
-        if !response.status().is_success() {
-            return Err(format!("POST /api/calls/start: {}", response.status()));
+        let status = response.status();
+        if !status.is_success() {
+            let code = response
+                .json::<serde_json::Value>()
+                .await
+                .ok()
+                .and_then(|body| body.get("error")?.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            return Err(format!("POST /api/calls/start: {status} {code}")
+                .trim_end()
+                .to_owned());
         }
         response
             .json::<Started>()
