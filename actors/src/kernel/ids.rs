@@ -104,9 +104,10 @@ impl fmt::Display for ConnId {
 pub struct PairId(Uuid);
 
 impl PairId {
-    /// A fresh random pair id.
+    /// A fresh pair id: time-ordered (UUID v7), so the store's index of calls grows at its end
+    /// instead of at a random page per call.
     pub fn generate() -> Self {
-        PairId(Uuid::new_v4())
+        PairId(Uuid::now_v7())
     }
 }
 
