@@ -154,7 +154,7 @@ async fn the_least_loaded_desk_gets_the_next_session() {
 }
 
 #[actix_rt::test]
-async fn an_unavailable_desk_claims_by_name_and_a_second_claim_is_refused() {
+async fn an_unavailable_desk_claims_by_name_and_a_second_claim_or_message_is_refused_by_name() {
     let hub = start_hub(test_config());
     let mut first = ready_desk(&hub, "agent_x", 1).await;
     first.send_json(json!({"type": "unavailable"})).await;
@@ -179,6 +179,17 @@ async fn an_unavailable_desk_claims_by_name_and_a_second_claim_is_refused() {
         refused["detail"]
             .as_str()
             .is_some_and(|d| d.contains("agent_x"))
+    );
+    assert_eq!(
+        (&refused["request"], &refused["session_name"]),
+        (&json!("claim"), &json!("contested"))
+    );
+    let line = json!({"type": "message", "session_name": "contested", "content": "mine?"});
+    second.send_json(line).await;
+    let refused = second.expect_error("invalid_state").await;
+    assert_eq!(
+        (&refused["request"], &refused["session_name"]),
+        (&json!("message"), &json!("contested"))
     );
     second.assert_alive().await;
 }

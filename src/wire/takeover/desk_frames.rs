@@ -96,12 +96,21 @@ pub enum DeskOutbound<'a> {
         /// When sent.
         timestamp: i64,
     },
-    /// `{"type": "error", "error", "detail", "timestamp"}`; the socket stays open.
+    /// `{"type": "error", "error", "detail", "request"?, "session_name"?, "timestamp"}`; the
+    /// socket stays open.
     Error {
         /// Machine-readable code.
         error: &'a str,
         /// What was wrong.
         detail: &'a str,
+        /// The type of the frame refused (`claim`, `message`, `release`), when it is known: a
+        /// desk answers its requests as each session does, so refusals need not come in the
+        /// order the requests went.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        request: Option<&'a str>,
+        /// The session the refused request named, when it named a valid one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_name: Option<&'a str>,
         /// When sent.
         timestamp: i64,
     },

@@ -186,10 +186,14 @@ impl DeskDialect {
             let detail = "send available with agent_id and agent_name first";
             return socket.refuse(&Refusal::new("not_available", detail));
         };
-        let field = format!("{}: session_name", request.frame_type());
+        let kind = request.frame_type();
+        let field = format!("{kind}: session_name");
         let name = match input::session_name(&field, session_name) {
             Ok(name) => name,
-            Err(problem) => return socket.refuse(&Refusal::new("invalid_fields", problem)),
+            Err(problem) => {
+                let refusal = Refusal::new("invalid_fields", problem);
+                return refuse_request(socket, &refusal, kind, None);
+            }
         };
         let (sessions, desk, target) = (self.sessions.clone(), Some(socket.handle()), name.clone());
         let answer = async move {
@@ -213,7 +217,8 @@ impl DeskDialect {
                 Ok(Err(error)) => ApiError::from(error),
                 Err(mailbox) => ApiError::from(mailbox),
             };
-            socket.refuse(&Refusal::new(failure.code(), format!("{name}: {failure}")));
+            let refusal = Refusal::new(failure.code(), format!("{name}: {failure}"));
+            refuse_request(socket, &refusal, kind, Some(name.as_str()));
         });
         if started.is_err() {
             let detail = format!(
@@ -222,6 +227,24 @@ impl DeskDialect {
             socket.refuse(&Refusal::new("too_fast", detail));
         }
     }
+}
+
+/// Refuses a `claim`, `message` or `release` with an error frame that names the request's
+/// type and, when valid, its session, so a desk can tell which of its requests failed.
+fn refuse_request(
+    socket: &mut Socket<'_, DeskDialect>,
+    refusal: &Refusal,
+    request: &'static str,
+    session_name: Option<&str>,
+) {
+    let frame = DeskOutbound::Error {
+        error: refusal.error,
+        detail: &refusal.detail,
+        request: Some(request),
+        session_name,
+        timestamp: Utc::now().timestamp(),
+    };
+    socket.refuse_with(refusal.error, frame.encode());
 }
 
 impl Dialect for DeskDialect {
@@ -237,6 +260,8 @@ impl Dialect for DeskDialect {
         DeskOutbound::Error {
             error: refusal.error,
             detail: &refusal.detail,
+            request: None,
+            session_name: None,
             timestamp: Utc::now().timestamp(),
         }
         .encode()
@@ -264,7 +289,17 @@ impl Dialect for DeskDialect {
                 Ok(content) => {
                     self.session_request(&session_name, Request::Message(content), socket)
                 }
-                Err(problem) => socket.refuse(&Refusal::new("invalid_fields", problem)),
+                Err(problem) => {
+                    let refusal = Refusal::new("invalid_fields", problem);
+                    let named = input::session_name("message: session_name", &session_name);
+                    let named = named.ok();
+                    refuse_request(
+                        socket,
+                        &refusal,
+                        "message",
+                        named.as_ref().map(|n| n.as_str()),
+                    );
+                }
             },
             DeskInbound::Release { session_name } => {
                 self.session_request(&session_name, Request::Release, socket)
