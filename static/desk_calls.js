@@ -4,7 +4,7 @@
    /ws/call/{call_id} with start_call), shows the queue place, the match, the transcript both
    ways and the end of the call with its reason, and hangs up with a call_ended frame. */
 "use strict";
-const call = { id: "", socket: null, partner: "", matched: false, over: true, hangingUp: false, timer: 0 };
+const call = { id: "", socket: null, partner: "", matched: false, over: true, hangingUp: false, timer: 0, lastSent: null };
 Object.assign(WORDS, {
   queue_full: "Too many agents are already waiting for callers; try again later",
   invalid_field: "Some details are not accepted", invalid_body: "The hub could not read the request",
@@ -42,6 +42,18 @@ function transcriptLine(who, speaker, text) {
   item.append(mark, document.createTextNode(text));
   $("call-transcript").append(item);
   $("call-transcript").scrollTop = $("call-transcript").scrollHeight;
+  return item;
+}
+// The call socket does not confirm a line it relays, and refuses one at once (not_matched,
+// partner_not_connected, too_fast, invalid_fields): the last line sent is marked not sent and
+// put back in the field, so it is not lost.
+function lineRefused() {
+  const sent = call.lastSent;
+  if (!sent) return;
+  call.lastSent = null;
+  sent.item.classList.add("unsent");
+  sent.item.append(document.createTextNode(" (not sent)"));
+  if (!$("call-line").value.trim()) $("call-line").value = sent.text;
 }
 async function takeCaller() {
   if (!call.over) return;
@@ -49,7 +61,7 @@ async function takeCaller() {
   $("call-take").disabled = true;
   const body = await rest("POST", "/api/calls/start", { user_type: "agent", user_name: state.agentName });
   if (!body) { drawCallButtons(); return; }
-  Object.assign(call, { id: body.call_id, partner: "", matched: false, over: false, hangingUp: false });
+  Object.assign(call, { id: body.call_id, partner: "", matched: false, over: false, hangingUp: false, lastSent: null });
   $("call-transcript").textContent = "";
   callState(body.status === "matched" ? "Connecting to " + body.partner_name + "…" : "Waiting for a caller…");
   drawCallButtons();
@@ -80,7 +92,7 @@ function callReceive(frame) {
     $("call-line").focus();
   } else if (frame.type === "transcript") transcriptLine(call.partner || "Caller", frame.speaker || "customer", frame.text || "");
   else if (frame.type === "call_ended") callOver("Call ended: " + (CALL_END_WORDS[frame.reason] || frame.reason || "no reason given") + ".");
-  else if (frame.type === "error") showError(frame.error, frame.detail);
+  else if (frame.type === "error") { showError(frame.error, frame.detail); lineRefused(); }
 }
 function callOver(text) {
   call.over = true;
@@ -92,7 +104,11 @@ function hangUp() {
   if (call.over || !call.socket) return;
   call.hangingUp = true;
   if (call.socket.readyState === WebSocket.OPEN) call.socket.send(JSON.stringify({ type: "call_ended" }));
-  else call.socket.close();
+  else {
+    // Not connected yet: withdraw the leg over REST, or it would wait to be matched.
+    rest("POST", "/api/calls/" + encodeURIComponent(call.id) + "/end", {});
+    call.socket.close();
+  }
 }
 $("call-take").onclick = takeCaller;
 $("call-hangup").onclick = hangUp;
@@ -102,7 +118,7 @@ $("call-composer").onsubmit = (event) => {
   if (!text || call.over || !call.matched || call.socket.readyState !== WebSocket.OPEN) return;
   clearError();
   call.socket.send(JSON.stringify({ type: "transcript", text }));
-  transcriptLine("You", "agent", text);
+  call.lastSent = { text, item: transcriptLine("You", "agent", text) };
   $("call-line").value = "";
 };
 function startCalls() {
