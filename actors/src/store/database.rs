@@ -148,9 +148,13 @@ impl Store {
             return;
         }
         let began = std::time::Instant::now();
-        let outcome = self
-            .commit_together(&batch)
-            .or_else(|_| self.commit_apart(&batch));
+        let outcome = self.commit_together(&batch).or_else(|error| {
+            log::warn!(
+                "a batch of {} writes failed ({error}); each runs alone",
+                batch.len()
+            );
+            self.commit_apart(&batch)
+        });
         self.timings
             .store_commit
             .observe(began.elapsed().as_secs_f64());
