@@ -308,11 +308,12 @@ async fn every_json_answer_is_a_component_of_the_handlers_type() {
         if sockets.contains(&rule) || schema.is_null() {
             continue;
         }
-        let reference = schema["$ref"].as_str().unwrap_or_default();
         if path == "/openapi.json" {
+            let named = schema["description"].as_str().unwrap_or_default();
             assert!(
-                reference.starts_with("https://spec.openapis.org/oas/3.1/"),
-                "{schema}"
+                schema.get("$ref").is_none()
+                    && named.contains("https://spec.openapis.org/oas/3.1/"),
+                "the document's own schema is named, not fetched: {schema}"
             );
             continue;
         }

@@ -238,7 +238,16 @@ fn success(rule: &RouteRule, answer_name: Option<&str>) -> Response {
         ),
         DOCUMENT_PATH => (
             "application/json",
-            Ref::new(OPENAPI_DOCUMENT_SCHEMA).into(),
+            Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some(format!(
+                        "An OpenAPI 3.1 document; its JSON Schema is {OPENAPI_DOCUMENT_SCHEMA} \
+                         (named rather than referred to, so the page needs no network)."
+                    )))
+                    .build(),
+            )
+            .into(),
             "This document, an OpenAPI 3.1 description.",
         ),
         _ => match answer_name {
