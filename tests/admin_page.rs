@@ -6,14 +6,12 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
 use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::token;
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
 use support::ws::WsClient;
 use support::{HubClient, start_hub};
@@ -23,8 +21,7 @@ const CONVERSATION: &str = "admin-console-talk";
 
 #[actix_rt::test]
 async fn the_console_shows_live_figures_and_disconnects_a_user() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(monitor_config(AuthMode::Open));

@@ -9,17 +9,14 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
 
-use support::browser::{CHROMEDRIVER, in_chromium};
+use support::browser::{driver_missing, in_chromium};
 use support::{HubClient, start_hub, test_config};
 
 #[actix_rt::test]
 async fn the_agent_test_page_streams_an_answer_in_chromium() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());
@@ -57,8 +54,7 @@ async fn expected_greeting(hub: &HubClient) -> String {
 
 #[actix_rt::test]
 async fn the_docs_page_renders_and_lists_the_endpoints_in_chromium() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());
@@ -93,14 +89,14 @@ const PAGE_AUDIT: &str = "
 
 #[actix_rt::test]
 async fn the_pages_fit_a_phone_and_label_every_field() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());
     in_chromium("phone", hub.addr.port(), async |browser| {
         // 375 pixels is a small phone; headless Firefox windows are at least 450 wide.
         browser.resize(375, 740).await;
+        let widest = if browser.is_chromium() { 375 } else { 450 };
         for page in ["/widget", "/desk", "/admin"] {
             browser
                 .open_page(&format!("http://{}{page}", hub.addr))
@@ -108,7 +104,7 @@ async fn the_pages_fit_a_phone_and_label_every_field() {
             browser.element("body").await;
             let width = browser.execute("return window.innerWidth", json!([])).await;
             assert!(
-                width.as_u64() <= Some(450),
+                width.as_u64() <= Some(widest),
                 "{page} at a phone's width: {width}"
             );
             let problems = browser.execute(PAGE_AUDIT, json!([])).await;

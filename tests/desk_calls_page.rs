@@ -7,7 +7,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::json;
@@ -15,7 +14,7 @@ use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::{config_in, token};
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::ws::WsClient;
 use support::{HubClient, start_hub, test_config_with};
 
@@ -33,8 +32,7 @@ const AGENT_LINE: &str = "let me check that for you";
 
 #[actix_rt::test]
 async fn the_desk_takes_a_caller_talks_and_hangs_up() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     // The customer leg is read only between the browser's steps, so its pings wait unanswered.
@@ -101,8 +99,7 @@ async fn call_steps(browser: &Browser<'_>, hub: &HubClient, customer: &mut WsCli
 
 #[actix_rt::test]
 async fn in_strict_mode_the_desk_counts_callers_and_follows_with_its_token() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(config_in(AuthMode::Strict));

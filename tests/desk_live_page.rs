@@ -8,14 +8,12 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::{config_in, token};
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::ws::WsClient;
 use support::{HubClient, eventually, start_hub, test_config};
 
@@ -30,8 +28,7 @@ const SECOND_TAB_SESSION: &str = "second-tab-1";
 
 #[actix_rt::test]
 async fn the_desk_and_the_widget_see_each_other_type() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());
@@ -52,16 +49,18 @@ async fn typing_steps(browser: &Browser<'_>, hub: &HubClient) {
         .wait_for_text("#live", |live| live.starts_with("Live"))
         .await;
     let desk = browser.current_window().await;
+    browser.watch_text("#typing").await;
     browser.switch_to(&widget).await;
+    browser.watch_text("#activity").await;
     browser.type_into("#line", "is anyone there").await;
     browser.switch_to(&desk).await;
     browser
-        .wait_for_text("#typing", |typing| typing == CUSTOMER_TYPING)
+        .wait_for_seen("#typing", |typing| typing == CUSTOMER_TYPING)
         .await;
     browser.type_into("#reply", "one moment").await;
     browser.switch_to(&widget).await;
     browser
-        .wait_for_text("#activity", |activity| activity == "The agent is typing…")
+        .wait_for_seen("#activity", |activity| activity == "The agent is typing…")
         .await;
 }
 
@@ -133,8 +132,7 @@ async fn take(browser: &Browser<'_>, session: &str) {
 
 #[actix_rt::test]
 async fn a_second_tab_takes_over_when_the_first_closes() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());

@@ -7,11 +7,9 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
 
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::{HubClient, eventually, start_hub, test_config};
 
 /// The escalated conversation.
@@ -25,8 +23,7 @@ const NOTE: &str = "Handing you back to the assistant";
 
 #[actix_rt::test]
 async fn the_desk_takes_answers_and_releases_an_escalated_conversation() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());

@@ -9,14 +9,12 @@
 
 mod support;
 
-use std::path::Path;
-
-use serde_json::{Value, json};
+use serde_json::json;
 use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::token;
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
 use support::widget::{bot_answer, lines};
 use support::{HubClient, eventually, start_hub};
@@ -46,8 +44,7 @@ struct Windows {
 
 #[actix_rt::test]
 async fn a_conversation_goes_from_the_bot_to_an_agent_and_back_while_the_console_watches() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(monitor_config(AuthMode::Open));
@@ -200,15 +197,7 @@ async fn back_to_the_bot(browser: &Browser<'_>, windows: &Windows, answer: &str)
 /// once, after a reload too.
 async fn console_disconnects(browser: &Browser<'_>, windows: &Windows, session: &str) {
     let before = lines(browser).await;
-    browser
-        .execute(
-            "window.statusSeen = [];
-             const status = document.getElementById('status');
-             new MutationObserver(() => window.statusSeen.push(status.textContent))
-               .observe(status, {childList: true, characterData: true, subtree: true});",
-            json!([]),
-        )
-        .await;
+    browser.watch_text("#status").await;
     browser.switch_to(&windows.admin).await;
     browser
         .wait_for_text("#conversations .status-bot_active", |found| {
@@ -238,11 +227,9 @@ async fn console_disconnects(browser: &Browser<'_>, windows: &Windows, session: 
         .wait_for_text("#error", |said| said.contains("socket(s) closed"))
         .await;
     browser.switch_to(&windows.widget).await;
-    eventually("the widget to show the lost connection", async || {
-        let seen = browser.execute("return window.statusSeen", json!([])).await;
-        shown(&seen, "Connection lost").then_some(())
-    })
-    .await;
+    browser
+        .wait_for_seen("#status", |status| status.starts_with("Connection lost"))
+        .await;
     browser.wait_for_text("#status", |s| s == "connected").await;
     assert_eq!(
         lines(browser).await,
@@ -256,15 +243,6 @@ async fn console_disconnects(browser: &Browser<'_>, windows: &Windows, session: 
         before,
         "the reload keeps the conversation"
     );
-}
-
-/// Whether any status text the observer recorded starts with `words`.
-fn shown(seen: &Value, words: &str) -> bool {
-    seen.as_array().is_some_and(|texts| {
-        texts
-            .iter()
-            .any(|text| text.as_str().is_some_and(|t| t.starts_with(words)))
-    })
 }
 
 /// Types `line` into the widget and sends it.

@@ -6,14 +6,12 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::json;
 use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::token;
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
 use support::widget::bot_answer;
 use support::{HubClient, start_hub};
@@ -26,8 +24,7 @@ const ESCALATED: &str = "page-errors-escalated";
 
 #[actix_rt::test]
 async fn the_pages_show_refusals_in_words_and_keep_what_was_typed() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(monitor_config(AuthMode::Open));

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use support::browser::{Browser, CHROMEDRIVER, Driver};
+use support::browser::{Browser, Driver, driver_missing};
 use support::interview::{answer, open_interview};
 use support::{HubClient, eventually, start_hub, test_config, test_config_with};
 
@@ -150,10 +150,9 @@ fn assert_no_errors(record: &Value) {
     assert!(logged(record, "uncaught").is_empty(), "{record:#}");
 }
 
-/// ChromeDriver when it is installed; otherwise says the test is skipped.
+/// The WebDriver when it is installed; otherwise says the test is skipped.
 async fn chromedriver() -> Option<Driver> {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return None;
     }
     Some(Driver::start().await)

@@ -8,14 +8,12 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 use switchboard::auth::identity::UserRole;
 use switchboard::config::auth::AuthMode;
 
 use support::auth::token;
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
 use support::widget::{bot_answer, lines};
 use support::{HubClient, eventually, start_hub};
@@ -25,8 +23,7 @@ const OFFLINE_LINE: &str = "where is my order";
 
 #[actix_rt::test]
 async fn the_widget_streams_shows_receipts_and_keeps_a_line_typed_offline() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(monitor_config(AuthMode::Open));
@@ -122,11 +119,15 @@ async fn operators_words(browser: &Browser<'_>, hub: &HubClient, session: &str) 
         .await;
     assert_eq!(status, 200, "{sent}");
     browser
-        .wait_for_text("#notice", |notice| {
+        .wait_for_text("#notice.shown", |notice| {
             notice.contains("Delivery: Orders ship within a day")
         })
         .await;
     browser.click("#notice-close").await;
+    let hidden = browser
+        .execute("return !document.querySelector('#notice.shown')", json!([]))
+        .await;
+    assert_eq!(hidden, json!(true), "Dismiss hides the notice");
     let broadcast = json!({"type": "message", "message": "We close at 18:00 today"});
     let path = "/api/v1/websocket/broadcast";
     let (status, sent) = hub
@@ -134,7 +135,7 @@ async fn operators_words(browser: &Browser<'_>, hub: &HubClient, session: &str) 
         .await;
     assert_eq!(status, 200, "{sent}");
     browser
-        .wait_for_text("#notice", |notice| {
+        .wait_for_text("#notice.shown", |notice| {
             notice.contains("We close at 18:00 today")
         })
         .await;

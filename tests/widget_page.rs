@@ -10,7 +10,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use support::browser::{Browser, CHROMEDRIVER, in_chromium};
+use support::browser::{Browser, driver_missing, in_chromium};
 use support::widget::{bot_answer, lines};
 use support::{HubClient, start_hub, test_config};
 
@@ -19,8 +19,7 @@ const HUMAN_ASKED: &str = "A human has been asked for";
 
 #[actix_rt::test]
 async fn the_widget_chats_asks_for_a_human_and_resumes_after_a_reload() {
-    if !Path::new(CHROMEDRIVER).exists() {
-        println!("skipped: {CHROMEDRIVER} is missing (`.ci/run` installs chromium-driver)");
+    if driver_missing() {
         return;
     }
     let hub = start_hub(test_config());

@@ -3,7 +3,7 @@
 //! clicks, types, reads text, runs scripts and takes screenshots; [`in_chromium`] runs a
 //! test's steps in one and keeps a screenshot of a failure. `.ci/run` installs Debian's
 //! `chromium` and `chromium-driver`; tests check [`CHROMEDRIVER`] first and skip, saying so,
-//! without it. With `GECKODRIVER` naming a geckodriver (and `FIREFOX` a Firefox, by default
+//! without it ([`driver_missing`]). With `GECKODRIVER` naming a geckodriver (and `FIREFOX` a Firefox, by default
 //! [`FIREFOX`]) the same tests drive headless Firefox instead, by hand.
 
 use std::net::TcpListener;
@@ -21,6 +21,17 @@ use super::eventually;
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Chromium, started headless by ChromeDriver.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Whether no WebDriver is at hand for the browser tests (ChromeDriver, or the geckodriver
+/// `GECKODRIVER` names); says so, and the test then passes without a browser.
+pub fn driver_missing() -> bool {
+    let driver = geckodriver().unwrap_or_else(|| CHROMEDRIVER.to_owned());
+    let missing = !Path::new(&driver).exists();
+    if missing {
+        println!("skipped: {driver} is missing (`.ci/run` installs chromium-driver)");
+    }
+    missing
+}
 
 /// Firefox, when `GECKODRIVER` is set and `FIREFOX` is not.
 pub const FIREFOX: &str = "/usr/bin/firefox-esr";
@@ -225,6 +236,37 @@ impl<'a> Browser<'a> {
         .await
     }
 
+    /// Starts recording every text `selector`'s element shows from now on, so that a text
+    /// shown only for a moment (a typing indicator, a lost connection) can be waited for with
+    /// [`Browser::wait_for_seen`] after switching windows.
+    pub async fn watch_text(&self, selector: &str) {
+        let script = "const [selector] = arguments;
+            const node = document.querySelector(selector);
+            window.textsSeen = window.textsSeen || {};
+            const seen = window.textsSeen[selector] = [node.innerText];
+            new MutationObserver(() => seen.push(node.innerText))
+              .observe(node, {childList: true, characterData: true, subtree: true});";
+        self.execute(script, json!([selector])).await;
+    }
+
+    /// Waits until `selector`'s element has shown a text that satisfies `done` since
+    /// [`Browser::watch_text`] was called on it.
+    pub async fn wait_for_seen(&self, selector: &str, done: impl Fn(&str) -> bool) {
+        let script = "return (window.textsSeen || {})[arguments[0]] || [];";
+        eventually(
+            &format!("{selector} to have shown what is expected"),
+            async || {
+                let seen = self.execute(script, json!([selector])).await;
+                let texts = seen.as_array().cloned().unwrap_or_default();
+                texts
+                    .iter()
+                    .any(|text| text.as_str().is_some_and(&done))
+                    .then_some(())
+            },
+        )
+        .await;
+    }
+
     /// Runs `script`, the body of a function whose `arguments` are `args`, in the page;
     /// returns what it returns.
     pub async fn execute(&self, script: &str, args: Value) -> Value {
@@ -320,7 +362,9 @@ pub async fn in_chromium(name: &str, port: u16, steps: impl AsyncFnOnce(&Browser
     let browser = Browser::open(&driver, &profile).await;
     if let Err(failure) = AssertUnwindSafe(steps(&browser)).catch_unwind().await {
         let shot = target.join(format!("{name}-failure-{port}.png"));
-        browser.save_screenshot(&shot).await;
+        let _ = AssertUnwindSafe(browser.save_screenshot(&shot))
+            .catch_unwind()
+            .await;
         println!("screenshot of the failure: {}", shot.display());
         // Quit the browser too, or it outlives the test; a failure to quit must not hide
         // the step's own.
