@@ -142,8 +142,9 @@ find_max() {
 # exist (one per waiting leg) and their cost is part of what is measured. The peers have neither
 # a queue limit nor a deadline: their queues are plain arrays that keep every leg until it is
 # matched, and take the oldest with Array.shift() (Node) or list.pop(0) (FastAPI), which move
-# the whole array once it is large; 100,000 waiting legs hold about 50 MB in either. After each Switchboard run its /api/health (health-match-*.json) gives the queue it
-# really holds, which report.py holds against the depth the answers imply.
+# the whole array once it is large; 100,000 waiting legs hold about 50 MB in either. After
+# each Switchboard run its /api/health (health-match-*.json) gives the queue it really holds,
+# which report.py holds against the depth the answers imply.
 match() {
   local deepest=0 depth
   for depth in $MATCH_PREFILLS; do if (( depth > deepest )); then deepest=$depth; fi; done

@@ -3,9 +3,9 @@
 //! and the streamed answer appears on the page as it arrives; `/docs` renders the API's
 //! description and lists its endpoints (with `UPDATE_SCREENSHOTS` set it also writes the
 //! README's screenshot of it); the widget, the desk and the console fit a phone's width with
-//! no sideways scrolling, and every field on them has a label. A failing step saves a screenshot under `target/`. `.ci/run`
-//! installs Debian's `chromium` and `chromium-driver`; without ChromeDriver the test says so
-//! and passes.
+//! no sideways scrolling, and every field on them has a label. A failing step saves a
+//! screenshot under `target/`. `.ci/run` installs Debian's `chromium` and `chromium-driver`;
+//! without ChromeDriver the test says so and passes.
 
 mod support;
 
