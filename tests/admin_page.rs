@@ -39,7 +39,7 @@ async fn the_console_shows_live_figures_and_disconnects_a_user() {
 /// Signs in, watches the figures, finds ada and the conversation, disconnects ada.
 async fn console_steps(browser: &Browser<'_>, hub: &HubClient, ada: &mut WsClient) {
     let page = format!("http://{}/admin", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
+    browser.open_page(&page).await;
     let field = browser.element("#token").await;
     let admin = token("ops", UserRole::Admin);
     browser

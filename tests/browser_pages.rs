@@ -12,6 +12,7 @@ mod support;
 use serde_json::json;
 
 use support::browser::{driver_missing, in_chromium};
+use support::pages::sign_in_at_desk;
 use support::{HubClient, start_hub, test_config};
 
 #[actix_rt::test]
@@ -110,13 +111,8 @@ async fn the_pages_fit_a_phone_and_label_every_field() {
             let problems = browser.execute(PAGE_AUDIT, json!([])).await;
             assert_eq!(problems, json!([]), "{page}");
         }
-        browser
-            .open_page(&format!("http://{}/desk", hub.addr))
-            .await;
-        browser.type_into("#agent-id", "agent_pia").await;
-        browser.type_into("#agent-name", "Pia").await;
-        browser.click("#signin-button").await;
-        browser.wait_for_text("#status", |s| s == "connected").await;
+        let desk = format!("http://{}/desk", hub.addr);
+        sign_in_at_desk(browser, &desk, "agent_pia", "Pia").await;
         let problems = browser.execute(PAGE_AUDIT, json!([])).await;
         assert_eq!(problems, json!([]), "the desk, signed in");
     })

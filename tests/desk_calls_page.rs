@@ -15,6 +15,7 @@ use switchboard::config::auth::AuthMode;
 
 use support::auth::{config_in, token};
 use support::browser::{Browser, driver_missing, in_chromium};
+use support::pages::{sign_in_at_desk, take_at_desk};
 use support::ws::WsClient;
 use support::{HubClient, start_hub, test_config_with};
 
@@ -49,10 +50,7 @@ async fn the_desk_takes_a_caller_talks_and_hangs_up() {
 /// The call's whole walk: sign in, the count, take, lines both ways, hang up.
 async fn call_steps(browser: &Browser<'_>, hub: &HubClient, customer: &mut WsClient) {
     let page = format!("http://{}/desk", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
-    browser.type_into("#agent-id", "agent_cora").await;
-    browser.type_into("#agent-name", AGENT).await;
-    browser.click("#signin-button").await;
+    sign_in_at_desk(browser, &page, "agent_cora", AGENT).await;
     browser
         .wait_for_text("#callers", |callers| callers == "1 caller is waiting.")
         .await;
@@ -135,19 +133,11 @@ async fn in_strict_mode_the_desk_counts_callers_and_follows_with_its_token() {
 async fn strict_steps(browser: &Browser<'_>, hub: &HubClient) {
     let agent = token("agent_sam", UserRole::Agent);
     let page = format!("http://{}/desk?token={agent}", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
-    browser.type_into("#agent-id", "agent_sam").await;
-    browser.type_into("#agent-name", "Sam").await;
-    browser.click("#signin-button").await;
+    sign_in_at_desk(browser, &page, "agent_sam", "Sam").await;
     browser
         .wait_for_text("#callers", |callers| callers == "1 caller is waiting.")
         .await;
-    browser
-        .wait_for_text("#queue", |queue| queue.contains("strict-desk"))
-        .await;
-    browser
-        .click("#queue li[data-session=\"strict-desk\"] .take")
-        .await;
+    take_at_desk(browser, "strict-desk").await;
     browser
         .wait_for_text("#live", |live| live.starts_with("Live"))
         .await;

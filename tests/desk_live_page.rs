@@ -14,6 +14,7 @@ use switchboard::config::auth::AuthMode;
 
 use support::auth::{config_in, token};
 use support::browser::{Browser, driver_missing, in_chromium};
+use support::pages::{conversation, say, sign_in_at_desk, take_at_desk};
 use support::ws::WsClient;
 use support::{HubClient, eventually, start_hub, test_config};
 
@@ -43,8 +44,7 @@ async fn typing_steps(browser: &Browser<'_>, hub: &HubClient) {
     let widget = browser.current_window().await;
     let session = widget_asks_for_a_human(browser, hub).await;
     browser.new_window().await;
-    sign_in(browser, hub, "agent_tia", "Tia").await;
-    take(browser, &session).await;
+    sign_in_and_take(browser, hub, ("agent_tia", "Tia"), &session).await;
     browser
         .wait_for_text("#live", |live| live.starts_with("Live"))
         .await;
@@ -67,12 +67,11 @@ async fn typing_steps(browser: &Browser<'_>, hub: &HubClient) {
 /// Opens `/widget`, sends a line and asks for a human; returns the conversation's name.
 async fn widget_asks_for_a_human(browser: &Browser<'_>, hub: &HubClient) -> String {
     let page = format!("http://{}/widget", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
+    browser.open_page(&page).await;
     browser
         .wait_for_text("#status", |status| status == "connected")
         .await;
-    browser.type_into("#line", "hello").await;
-    browser.click("#send").await;
+    say(browser, "hello").await;
     eventually("the widget's human button to be enabled", async || {
         let disabled = browser
             .execute(
@@ -87,44 +86,25 @@ async fn widget_asks_for_a_human(browser: &Browser<'_>, hub: &HubClient) -> Stri
     browser
         .wait_for_text("#log", |log| log.contains(HUMAN_ASKED))
         .await;
-    let stored = browser
-        .execute(
-            "return JSON.parse(localStorage.getItem('switchboard.widget')).session",
-            json!([]),
-        )
-        .await;
-    stored.as_str().expect("the widget's session").to_owned()
+    conversation(browser).await
 }
 
-/// Opens `/desk` in the current window and signs in as `agent_id` named `name` (fields the
-/// page did not fill from an earlier sign-in are typed).
-async fn sign_in(browser: &Browser<'_>, hub: &HubClient, agent_id: &str, name: &str) {
-    let page = format!("http://{}/desk", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
-    let filled = browser
-        .execute(
-            "return document.querySelector('#agent-id').value",
-            json!([]),
-        )
-        .await;
-    if filled != json!(agent_id) {
-        browser.type_into("#agent-id", agent_id).await;
-        browser.type_into("#agent-name", name).await;
-    }
-    browser.click("#signin-button").await;
-    browser
-        .wait_for_text("#status", |status| status == "connected")
-        .await;
-}
-
-/// Takes `session` from the desk's queue and waits for its history.
-async fn take(browser: &Browser<'_>, session: &str) {
-    browser
-        .wait_for_text("#queue", |queue| queue.contains(session))
-        .await;
-    browser
-        .click(&format!("#queue li[data-session=\"{session}\"] .take"))
-        .await;
+/// Signs in at `hub`'s desk as `agent_id` named `name`, takes `session` and waits for its
+/// history.
+async fn sign_in_and_take(
+    browser: &Browser<'_>,
+    hub: &HubClient,
+    (agent_id, name): (&str, &str),
+    session: &str,
+) {
+    sign_in_at_desk(
+        browser,
+        &format!("http://{}/desk", hub.addr),
+        agent_id,
+        name,
+    )
+    .await;
+    take_at_desk(browser, session).await;
     browser
         .wait_for_text("#history", |history| history.contains("hello"))
         .await;
@@ -147,10 +127,10 @@ async fn a_second_tab_takes_over_when_the_first_closes() {
 /// closes, and its reply is the agent's line in the conversation.
 async fn second_tab_steps(browser: &Browser<'_>, hub: &HubClient) {
     let first = browser.current_window().await;
-    sign_in(browser, hub, "agent_theo", "Theo").await;
-    take(browser, SECOND_TAB_SESSION).await;
+    sign_in_and_take(browser, hub, ("agent_theo", "Theo"), SECOND_TAB_SESSION).await;
     let second = browser.new_window().await;
-    sign_in(browser, hub, "agent_theo", "Theo").await;
+    let desk = format!("http://{}/desk", hub.addr);
+    sign_in_at_desk(browser, &desk, "agent_theo", "Theo").await;
     browser.click("#available").await;
     browser.switch_to(&first).await;
     browser.close_window().await;

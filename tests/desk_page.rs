@@ -10,6 +10,7 @@ mod support;
 use serde_json::json;
 
 use support::browser::{Browser, driver_missing, in_chromium};
+use support::pages::{sign_in_at_desk, take_at_desk};
 use support::{HubClient, eventually, start_hub, test_config};
 
 /// The escalated conversation.
@@ -37,21 +38,13 @@ async fn the_desk_takes_answers_and_releases_an_escalated_conversation() {
 /// The desk's whole walk: sign in, the queue, take, history, reply, release.
 async fn desk_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
     let page = format!("http://{}/desk", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
-    browser.type_into("#agent-id", "agent_ana").await;
-    browser.type_into("#agent-name", "Ana").await;
-    browser.click("#signin-button").await;
-    browser
-        .wait_for_text("#status", |status| status == "connected")
-        .await;
+    sign_in_at_desk(browser, &page, "agent_ana", "Ana").await;
     browser
         .wait_for_text("#queue", |queue| {
             queue.contains(SESSION) && queue.contains("user_request")
         })
         .await;
-    browser
-        .click(&format!("#queue li[data-session=\"{SESSION}\"] .take"))
-        .await;
+    take_at_desk(browser, SESSION).await;
     browser
         .wait_for_text("#history", |history| {
             history.contains("hello") && history.contains(answer)

@@ -16,7 +16,7 @@ use switchboard::config::auth::AuthMode;
 use support::auth::token;
 use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
-use support::widget::{bot_answer, lines};
+use support::pages::{bot_answer, conversation, lines, say, sign_in_at_desk, take_at_desk};
 use support::{HubClient, eventually, start_hub};
 
 /// The agent's first line.
@@ -70,7 +70,7 @@ async fn bot_then_a_human_asked(
     browser.resize(420, 760).await;
     browser.open_page(&format!("{base}/widget")).await;
     browser.wait_for_text("#status", |s| s == "connected").await;
-    say_in_widget(browser, "hello").await;
+    say(browser, "hello").await;
     browser
         .wait_for_text("#log", |log| log.contains(answer))
         .await;
@@ -78,16 +78,7 @@ async fn bot_then_a_human_asked(
     browser
         .wait_for_text("#log", |log| log.contains(HUMAN_ASKED))
         .await;
-    let session = browser
-        .execute(
-            "return JSON.parse(localStorage.getItem('switchboard.widget')).session",
-            json!([]),
-        )
-        .await;
-    let session = session
-        .as_str()
-        .expect("the widget's conversation")
-        .to_owned();
+    let session = conversation(browser).await;
 
     let admin = browser.new_window().await;
     browser.resize(1200, 900).await;
@@ -105,19 +96,13 @@ async fn bot_then_a_human_asked(
 
     let desk = browser.new_window().await;
     browser.resize(1100, 800).await;
-    browser.open_page(&format!("{base}/desk")).await;
-    browser.type_into("#agent-id", "agent_ana").await;
-    browser.type_into("#agent-name", "Ana").await;
-    browser.click("#signin-button").await;
-    browser.wait_for_text("#status", |s| s == "connected").await;
+    sign_in_at_desk(browser, &format!("{base}/desk"), "agent_ana", "Ana").await;
     browser
         .wait_for_text("#queue", |queue| {
             queue.contains(&session) && queue.contains("user_request")
         })
         .await;
-    browser
-        .click(&format!("#queue li[data-session=\"{session}\"] .take"))
-        .await;
+    take_at_desk(browser, &session).await;
     browser
         .wait_for_text("#history", |history| history.contains(answer))
         .await;
@@ -143,7 +128,7 @@ async fn agent_takes_and_talks(browser: &Browser<'_>, windows: &Windows, session
     browser
         .wait_for_text("#who", |who| who.contains("Ana"))
         .await;
-    say_in_widget(browser, CUSTOMER_LINE).await;
+    say(browser, CUSTOMER_LINE).await;
     browser
         .wait_for_text("#log", |log| log.contains(CUSTOMER_LINE))
         .await;
@@ -180,7 +165,7 @@ async fn back_to_the_bot(browser: &Browser<'_>, windows: &Windows, answer: &str)
     browser
         .wait_for_text("#who", |who| who == "Assistant")
         .await;
-    say_in_widget(browser, "hello").await;
+    say(browser, "hello").await;
     eventually("the bot's second answer", async || {
         let answers = lines(browser).await;
         let count = answers
@@ -243,10 +228,4 @@ async fn console_disconnects(browser: &Browser<'_>, windows: &Windows, session: 
         before,
         "the reload keeps the conversation"
     );
-}
-
-/// Types `line` into the widget and sends it.
-async fn say_in_widget(browser: &Browser<'_>, line: &str) {
-    browser.type_into("#line", line).await;
-    browser.click("#send").await;
 }

@@ -13,7 +13,7 @@ use switchboard::config::auth::AuthMode;
 use support::auth::token;
 use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
-use support::widget::bot_answer;
+use support::pages::{bot_answer, say, sign_in_at_desk, take_at_desk};
 use support::{HubClient, start_hub};
 
 /// A line one character over the hub's limit.
@@ -67,8 +67,7 @@ async fn widget_refusal(browser: &Browser<'_>, hub: &HubClient, greeting: &str) 
     browser
         .wait_for_text("#log li.unsent .mark", |mark| mark.starts_with("Not sent:"))
         .await;
-    browser.type_into("#line", "hello").await;
-    browser.click("#send").await;
+    say(browser, "hello").await;
     browser
         .wait_for_text("#log", |log| log.contains(greeting))
         .await;
@@ -98,18 +97,9 @@ async fn console_refusals(browser: &Browser<'_>, hub: &HubClient) {
 /// The desk takes a conversation; a reply over the limit is refused in words and stays in the
 /// reply field.
 async fn desk_refusal(browser: &Browser<'_>, hub: &HubClient) {
-    browser
-        .open_page(&format!("http://{}/desk", hub.addr))
-        .await;
-    browser.type_into("#agent-id", "agent_eve").await;
-    browser.type_into("#agent-name", "Eve").await;
-    browser.click("#signin-button").await;
-    browser
-        .wait_for_text("#queue", |queue| queue.contains(ESCALATED))
-        .await;
-    browser
-        .click(&format!("#queue li[data-session=\"{ESCALATED}\"] .take"))
-        .await;
+    let desk = format!("http://{}/desk", hub.addr);
+    sign_in_at_desk(browser, &desk, "agent_eve", "Eve").await;
+    take_at_desk(browser, ESCALATED).await;
     browser
         .wait_for_text("#history", |history| history.contains("hello"))
         .await;

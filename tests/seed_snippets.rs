@@ -94,7 +94,7 @@ impl<'a> SnippetPage<'a> {
         );
         let source = source.replace(seed_host, &addr.to_string());
         let page = format!("http://{addr}/static/test_websocket.html");
-        browser.command("POST", "/url", json!({"url": page})).await;
+        browser.open_page(&page).await;
         browser.execute(RUN_SNIPPET, json!([source])).await;
         SnippetPage {
             browser,

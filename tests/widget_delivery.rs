@@ -15,7 +15,7 @@ use switchboard::config::auth::AuthMode;
 use support::auth::token;
 use support::browser::{Browser, driver_missing, in_chromium};
 use support::monitor::monitor_config;
-use support::widget::{bot_answer, lines};
+use support::pages::{bot_answer, conversation, lines, say};
 use support::{HubClient, eventually, start_hub};
 
 /// The line typed while offline.
@@ -60,8 +60,7 @@ async fn streamed(browser: &Browser<'_>, hub: &HubClient, answer: &str) -> Strin
             json!([]),
         )
         .await;
-    browser.type_into("#line", "hello").await;
-    browser.click("#send").await;
+    say(browser, "hello").await;
     browser
         .wait_for_text("#log", |log| log.contains(answer))
         .await;
@@ -76,13 +75,7 @@ async fn streamed(browser: &Browser<'_>, hub: &HubClient, answer: &str) -> Strin
             .any(|text| !text.is_empty() && text.len() < answer.len() && answer.starts_with(text)),
         "the answer grew piece by piece: {pieces:?}"
     );
-    let session = browser
-        .execute(
-            "return JSON.parse(localStorage.getItem('switchboard.widget')).session",
-            json!([]),
-        )
-        .await;
-    session.as_str().expect("the conversation").to_owned()
+    conversation(browser).await
 }
 
 /// An agent's chat socket reads the customer's line; the widget marks it `Read`.
@@ -164,8 +157,7 @@ async fn typed_offline(browser: &Browser<'_>, hub: &HubClient, session: &str, an
     browser
         .wait_for_text("#status", |s| s.starts_with("Connection lost"))
         .await;
-    browser.type_into("#line", OFFLINE_LINE).await;
-    browser.click("#send").await;
+    say(browser, OFFLINE_LINE).await;
     browser
         .wait_for_text("#log li.pending", |line| {
             line.contains(OFFLINE_LINE) && line.contains("Not sent yet")

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde_json::json;
 
 use support::browser::{Browser, driver_missing, in_chromium};
-use support::widget::{bot_answer, lines};
+use support::pages::{bot_answer, lines, say};
 use support::{HubClient, start_hub, test_config};
 
 /// What the widget says once a human has been asked for.
@@ -33,12 +33,11 @@ async fn the_widget_chats_asks_for_a_human_and_resumes_after_a_reload() {
 /// The widget's whole walk: chat, a human, a reload, the embedded bubble.
 async fn widget_steps(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
     let page = format!("http://{}/widget", hub.addr);
-    browser.command("POST", "/url", json!({"url": page})).await;
+    browser.open_page(&page).await;
     browser
         .wait_for_text("#status", |status| status == "connected")
         .await;
-    browser.type_into("#line", "hello").await;
-    browser.click("#send").await;
+    say(browser, "hello").await;
     browser
         .wait_for_text("#log", |log| log.contains(answer) && log.contains("hello"))
         .await;
@@ -72,15 +71,14 @@ async fn embedded_bubble(browser: &Browser<'_>, hub: &HubClient, answer: &str) {
         .join(format!("widget-shop-{}.html", hub.addr.port()));
     std::fs::write(&file, page).expect("write the shop page");
     let url = format!("file://{}", file.display());
-    browser.command("POST", "/url", json!({"url": url})).await;
+    browser.open_page(&url).await;
     browser.click("#switchboard-bubble").await;
     browser.element("#switchboard-chat").await;
     browser.command("POST", "/frame", json!({"id": 0})).await;
     browser
         .wait_for_text("#status", |status| status == "connected")
         .await;
-    browser.type_into("#line", "hello").await;
-    browser.click("#send").await;
+    say(browser, "hello").await;
     browser
         .wait_for_text("#log", |log| log.contains(answer))
         .await;

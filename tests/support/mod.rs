@@ -10,8 +10,8 @@
 //! HTTP clients that misbehave ([`blocking_http`] the same outside an async runtime), and
 //! [`raw_ws`] for WebSocket clients that misbehave, and [`fake_openai`] an OpenAI-compatible
 //! server scripted per test ([`fake_stt`] the same for speech to text); [`browser`] drives
-//! headless Chromium over WebDriver and [`widget`] reads the customer widget in it;
-//! [`prometheus_text`] reads `GET /metrics` strictly.
+//! headless Chromium over WebDriver and [`pages`] takes the steps its walks of the widget and
+//! the desk share; [`prometheus_text`] reads `GET /metrics` strictly.
 
 // Every test file compiles this whole module and uses only part of it.
 #![allow(dead_code)]
@@ -26,12 +26,12 @@ pub mod fake_stt;
 pub mod fake_upstream;
 pub mod interview;
 pub mod monitor;
+pub mod pages;
 pub mod prometheus_text;
 pub mod raw;
 pub mod raw_ws;
 pub mod sse;
 pub mod takeover;
-pub mod widget;
 pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
