@@ -83,7 +83,7 @@
 //!   every future spawned on it each time the actor wakes, so such an actor keeps its items'
 //!   instants in one [`Deadlines`](kernel::deadlines::Deadlines), a heap behind a single timer.
 //!   A timer per actor is fine where the actor is the item (a call, a session, a connection).
-//!   `tests/timer_rule.rs` lists every timer and why it is not per item.
+//!   `tests/architecture.rs` lists every timer and why it is not per item.
 //!
 //! # On more than one machine
 //!
